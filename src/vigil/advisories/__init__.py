@@ -1,0 +1,1 @@
+"""Advisory sources (fetch and parse kept apart), the advisory store, sync diffs and enrichment."""

@@ -1,0 +1,1 @@
+"""HTTP: the Inspector-compatible API, agent ingest and authentication."""

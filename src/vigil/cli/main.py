@@ -1,0 +1,17 @@
+"""Entry point of the ``vigil`` command; sub-commands are registered explicitly below."""
+
+from __future__ import annotations
+
+import click
+
+from vigil import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vigil")
+def cli() -> None:
+    """Vigil: continuous vulnerability management for hosts, images and functions."""
+
+
+def main() -> None:
+    cli()

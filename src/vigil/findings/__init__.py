@@ -1,0 +1,1 @@
+"""Finding lifecycle: pure reconcile(), filter criteria, suppression, aggregation, the finding store."""

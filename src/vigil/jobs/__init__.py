@@ -1,0 +1,1 @@
+"""The job-queue interface and its backends; knows nothing of scans."""

@@ -1,0 +1,1 @@
+"""Candidate index by (ecosystem, name) and the matchers that decide with parsed versions."""

@@ -1,0 +1,1 @@
+"""CVSS scoring, Inspector's severity table and the context-adjusted score."""

@@ -1,0 +1,1 @@
+"""Orchestration of scans and re-evaluation; the only place adapters are wired together."""
