@@ -48,14 +48,20 @@ def test_compare_agrees_with_reference(filename: str, ecosystem: str) -> None:
 def test_rejected_inputs_raise_invalid_version(filename: str, ecosystem: str) -> None:
     data = rows(filename)
     assert data
-    accepted = [r for r in data if not _raises_invalid(lambda r=r: compare(ecosystem, r["a"], r["b"]))]
+    accepted = [
+        r for r in data if not _raises_invalid(lambda r=r: compare(ecosystem, r["a"], r["b"]))
+    ]
     assert not accepted, f"accepted inputs the reference rejects: {accepted[:20]}"
 
 
 @pytest.mark.parametrize("filename", ["debian.jsonl", "pypi.jsonl", "rpm.jsonl", "rubygems.jsonl"])
 def test_osv_zero_convention_rows_follow_osv(filename: str) -> None:
-    ecosystem = {"debian.jsonl": "Debian", "pypi.jsonl": "PyPI", "rpm.jsonl": "Red Hat",
-                 "rubygems.jsonl": "RubyGems"}[filename]
+    ecosystem = {
+        "debian.jsonl": "Debian",
+        "pypi.jsonl": "PyPI",
+        "rpm.jsonl": "Red Hat",
+        "rubygems.jsonl": "RubyGems",
+    }[filename]
     convention = [r for r in rows(filename) if is_osv_zero_convention(r)]
     assert convention, "the data set documents at least one such row per file"
     for row in convention:

@@ -1,4 +1,7 @@
-"""Frozen value types shared by every room: ecosystems, packages, inventories, advisories, severities."""
+"""Frozen value types shared by every room.
+
+Ecosystems, packages, inventories, advisories and severities.
+"""
 
 from vigil.domain.advisory import (
     Advisory,

@@ -163,8 +163,16 @@ class Advisory(_Frozen):
     credits: tuple[Credit, ...] = ()
     database_specific: dict[str, Any] | None = None
 
-    @field_validator("aliases", "upstream", "related", "severity", "affected", "references",
-                     "credits", mode="before")
+    @field_validator(
+        "aliases",
+        "upstream",
+        "related",
+        "severity",
+        "affected",
+        "references",
+        "credits",
+        mode="before",
+    )
     @classmethod
     def _null_is_empty(cls, value: Any) -> Any:
         return () if value is None else value

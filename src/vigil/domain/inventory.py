@@ -21,8 +21,8 @@ class ScanWarning:
 class Inventory:
     """The packages of one target at one time.
 
-    ``catalogers`` maps each cataloger that ran to its version, so stored inventories become stale
-    when a cataloger changes. ``distro`` is the OS ecosystem (``Debian:12``) when one was identified.
+    ``catalogers`` pairs each cataloger that ran with its version, so stored inventories become
+    stale when a cataloger changes. ``distro`` is the OS ecosystem (``Debian:12``) when known.
     """
 
     target: str

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from vigil.versions import apk, cargo, composer, dpkg, golang, maven, npm, nuget, pep440, rpm, rubygems, semver
+from vigil.versions import (
+    apk,
+    cargo,
+    composer,
+    dpkg,
+    golang,
+    maven,
+    npm,
+    nuget,
+    pep440,
+    rpm,
+    rubygems,
+    semver,
+)
 from vigil.versions.scheme import VersionScheme
 
 
