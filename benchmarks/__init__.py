@@ -1,0 +1,1 @@
+"""Vigil's benchmarks: run side by side with peers where one exists, reported, never asserted."""
