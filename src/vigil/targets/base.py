@@ -1,0 +1,58 @@
+"""What every opener returns: a TargetFS that also reports warnings and must be closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import IO, Protocol, Self
+
+from vigil.domain import ScanWarning
+
+# Which paths' contents an opener should keep while streaming (the catalogers' globs).
+Wanted = Callable[[str], bool]
+
+
+def want_nothing(path: str) -> bool:
+    return False
+
+
+class OpenedTarget(Protocol):
+    """A ``vigil.catalog.TargetFS`` plus what a scan needs around it.
+
+    ``warnings`` lists what was skipped while indexing; ``complete`` is false when a bound cut the
+    index short, so the inventory must not be presented as whole.
+    """
+
+    warnings: list[ScanWarning]
+    complete: bool
+
+    def paths(self) -> Iterable[str]: ...
+
+    def open(self, path: str) -> IO[bytes]: ...
+
+    def size(self, path: str) -> int: ...
+
+    def layer_digest(self, path: str) -> str | None: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class Closing:
+    """Context-manager behaviour for the openers' file systems."""
+
+    def close(self) -> None:
+        """Release what the target holds; the default holds nothing."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
