@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from vigil.catalog import purls
 from vigil.catalog.cataloger import Environment, ParseResult
 from vigil.catalog.fs import FileTooLarge, TargetFS, read_bounded
+from vigil.catalog.problems import capped
 from vigil.domain import Ecosystem, Location, Package, ScanWarning
 
 STATUS_LIMIT = 50 * 1024 * 1024
 FILE_LIST_LIMIT = 16 * 1024 * 1024
-MAX_WARNINGS_PER_FILE = 20
 
 # dpkg's package states (the third word of Status) in which the package's files are on disk.
 # "config-files" leaves only conffiles and "not-installed" nothing; a half-installed package may
@@ -111,7 +111,7 @@ def _status(fs: TargetFS, path: str, env: Environment) -> ParseResult:
             problems.append(problem)
         if package is not None:
             result.packages.append(package)
-    result.warnings.extend(_capped(path, problems))
+    result.warnings.extend(capped(path, problems, DpkgCataloger.name))
     return result
 
 
@@ -199,14 +199,6 @@ def _file_list(fs: TargetFS, path: str) -> ParseResult:
             continue
         result.owned_paths.setdefault(entry, owner)
     return result
-
-
-def _capped(path: str, problems: list[str]) -> list[ScanWarning]:
-    warnings = [_warn(path, p) for p in problems[:MAX_WARNINGS_PER_FILE]]
-    if len(problems) > MAX_WARNINGS_PER_FILE:
-        extra = len(problems) - MAX_WARNINGS_PER_FILE
-        warnings.append(_warn(path, f"{extra} more problems not shown"))
-    return warnings
 
 
 def _warn(path: str, reason: str) -> ScanWarning:
