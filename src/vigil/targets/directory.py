@@ -26,10 +26,14 @@ PSEUDO_AT_HOST_ROOT = frozenset({"proc", "sys", "dev", "run"})
 class DirectoryFS(Closing):
     """Regular files under ``root``; the walk stops after ``limits.max_entries`` entries."""
 
-    def __init__(self, root: str, *, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, root: str, *, limits: Limits = DEFAULT_LIMITS, host_root: bool | None = None
+    ) -> None:
+        """``host_root`` (default: whether ``root`` is ``/``) skips the pseudo file systems."""
         if not os.path.isdir(root):
             raise TargetNotFound(f"{root}: not a directory")
         self.root = os.path.realpath(root)
+        self.host_root = self.root == "/" if host_root is None else host_root
         self.limits = limits
         self.warnings: list[ScanWarning] = []
         self.complete = True
@@ -41,7 +45,7 @@ class DirectoryFS(Closing):
         return self._paths
 
     def _walk(self) -> Iterator[str]:
-        skip = PSEUDO_AT_HOST_ROOT if self.root == "/" else frozenset()
+        skip = PSEUDO_AT_HOST_ROOT if self.host_root else frozenset()
         stack = [""]
         seen = 0
         while stack:

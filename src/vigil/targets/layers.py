@@ -64,7 +64,7 @@ class LayerStream:
                 yield member
                 forget_members(self.tar)
         except tarfile.TarError as exc:
-            raise CorruptArchive(f"{self.source.name}: damaged tar ({exc})") from exc
+            raise CorruptArchive(f"{self.source.name}: damaged or truncated tar ({exc})") from exc
 
     def content(self, member: tarfile.TarInfo) -> Readable:
         fh = self.tar.extractfile(member)
@@ -115,4 +115,4 @@ class _TarErrors:
         try:
             return self._inner.read(size)
         except tarfile.TarError as exc:
-            raise CorruptArchive(f"{self._name}: damaged tar ({exc})") from exc
+            raise CorruptArchive(f"{self._name}: damaged or truncated tar ({exc})") from exc

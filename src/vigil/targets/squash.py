@@ -74,7 +74,10 @@ class _Applier:
                 self.tree.whiteout([*parts[:-1], base[len(WHITEOUT) :]], layer)
             return
         if member.isreg():
-            self.tree.put(parts, self.regular(layer, stream, member, "/".join(parts)))
+            path = "/".join(parts)
+            node = self.regular(layer, stream, member, path)
+            if self.tree.put(parts, node):
+                node.source = (layer, path)  # its member name is not where it ended up
         elif member.isdir():
             self.tree.put(parts, Node(Kind.DIR, layer))
         elif member.issym():

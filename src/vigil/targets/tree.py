@@ -63,24 +63,28 @@ class Tree:
         node = self.lookup(parts)
         return None if node is None else ("/".join(parts), node)
 
-    def _parent(self, parts: Sequence[str], layer: int) -> Node:
-        """The directory that will hold ``parts[-1]``, created as needed and marked as touched.
+    def _parent(self, parts: Sequence[str], layer: int) -> tuple[Node, bool]:
+        """The directory that will hold ``parts[-1]``, and whether a symlink led there.
+
+        Directories are created as needed and marked as touched by ``layer``.
 
         A symlinked parent is followed inside the root, as a container runtime extracting the
         layer would; a parent that is a file, or a link that leads nowhere, becomes a directory.
         """
         node = self.root
+        via_link = False
         for i, part in enumerate(parts[:-1]):
             assert node.children is not None
             child = node.children.get(part)
             if child is not None and child.kind is Kind.LINK:
                 child = self._link_dir(parts[: i + 1])
+                via_link = child is not None
             if child is None or child.kind is not Kind.DIR:
                 child = Node(Kind.DIR, layer)
                 node.children[part] = child
             child.layer = layer
             node = child
-        return node
+        return node, via_link
 
     def _link_dir(self, parts: Sequence[str]) -> Node | None:
         try:
@@ -89,15 +93,19 @@ class Tree:
             return None
         return found[1] if found is not None and found[1].kind is Kind.DIR else None
 
-    def put(self, parts: Sequence[str], node: Node) -> None:
-        """Place ``node``; a directory over a directory keeps the children already there."""
-        parent = self._parent(parts, node.layer)
+    def put(self, parts: Sequence[str], node: Node) -> bool:
+        """Place ``node``; a directory over a directory keeps the children already there.
+
+        Returns whether a symlinked parent moved the node away from ``parts``.
+        """
+        parent, via_link = self._parent(parts, node.layer)
         assert parent.children is not None
         old = parent.children.get(parts[-1])
         if node.kind is Kind.DIR and old is not None and old.kind is Kind.DIR:
             old.layer = node.layer
-            return
-        parent.children[parts[-1]] = node
+        else:
+            parent.children[parts[-1]] = node
+        return via_link
 
     def remove(self, parts: Sequence[str]) -> None:
         parent = self.lookup(parts[:-1])
@@ -117,9 +125,9 @@ class Tree:
         """Hide everything layers below ``layer`` put under the directory ``parts``."""
         node = self.lookup(parts)
         if node is not None and node.kind is Kind.DIR:
-            _keep_only_layer(node, layer)
-            # The directory itself stays: the marker's layer declares it.
+            # The directory itself stays (the marker's layer declares it); its lower contents go.
             node.layer = layer
+            _keep_only_layer(node, layer)
 
     def files(self) -> Iterator[tuple[str, Node]]:
         """Every regular file, depth first, with its path."""
