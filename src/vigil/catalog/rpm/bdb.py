@@ -59,8 +59,8 @@ class HashDatabase:
             return None
         return self.data[start : start + self.pagesize]
 
-    def items(self) -> Iterator[tuple[bytes, bytes]]:
-        """Every (key, value) pair; a bad item raises ``BdbError`` naming its page."""
+    def items(self) -> Iterator[tuple[bytes, bytes] | BdbError]:
+        """Every (key, value) pair; an unreadable page or item comes as its error instead."""
         for pgno in range(1, self.last_pgno + 1):
             page = self.page(pgno)
             if page is None:
@@ -69,12 +69,17 @@ class HashDatabase:
                 continue
             entries = self._u16(page, 20)
             if _PAGE_HEADER + 2 * entries > self.pagesize:
-                raise BdbError(f"page {pgno}: {entries} entries do not fit the page")
+                yield BdbError(f"page {pgno}: {entries} entries do not fit the page")
+                continue
             offsets = [self._u16(page, _PAGE_HEADER + 2 * i) for i in range(entries)]
             for index in range(0, entries - 1, 2):
-                key = self._item(pgno, page, offsets, index)
-                value = self._item(pgno, page, offsets, index + 1)
-                yield key, value
+                try:
+                    key = self._item(pgno, page, offsets, index)
+                    value = self._item(pgno, page, offsets, index + 1)
+                except BdbError as exc:
+                    yield exc
+                else:
+                    yield key, value
 
     def _item(self, pgno: int, page: bytes, offsets: list[int], index: int) -> bytes:
         start = offsets[index]
@@ -124,15 +129,17 @@ def _byte_order(data: bytes) -> str:
     raise BdbError("not a BerkeleyDB database (no hash magic)")
 
 
-def bdb_values(data: bytes) -> Iterator[bytes]:
-    """Values of rpm's Packages database: header blobs keyed by instance number.
+def bdb_values(data: bytes) -> Iterator[bytes | BdbError]:
+    """Values of rpm's Packages database (header blobs keyed by instance number).
 
-    Key 0 holds rpm's next instance counter, not a header, and is skipped.
+    An unreadable database raises ``BdbError``; an unreadable item is yielded as its error so
+    the rest are still read. Key 0 holds rpm's next instance counter, not a header: skipped.
     """
     database = HashDatabase(data)
-    for key, value in database.items():
-        if key.strip(b"\0") == b"":
-            continue
-        yield value
+    for item in database.items():
+        if isinstance(item, BdbError):
+            yield item
+        elif item[0].strip(b"\0") != b"":
+            yield item[1]
     if database.truncated:
-        raise BdbError("file ends before its last page; later packages are missing")
+        yield BdbError("file ends before its last page; later packages are missing")

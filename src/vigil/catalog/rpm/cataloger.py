@@ -92,8 +92,11 @@ def _blobs(data: bytes, problems: list[str]) -> Iterator[tuple[str, bytes]]:
                 else:
                     yield f"package {pkgidx}", found
         elif len(data) >= 16 and _bdb_magic(data):
-            for number, blob in enumerate(bdb_values(data), start=1):
-                yield f"record {number}", blob
+            for number, value in enumerate(bdb_values(data), start=1):
+                if isinstance(value, BdbError):
+                    problems.append(f"{value}; skipped")
+                else:
+                    yield f"record {number}", value
         else:
             problems.append("not an rpm database: neither sqlite, BerkeleyDB hash nor ndb")
     except (SqliteError, BdbError, NdbError) as exc:
