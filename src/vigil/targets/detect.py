@@ -73,12 +73,14 @@ def _detect(path: str, wanted: Wanted | None, limits: Limits, platform: Platform
 
 
 def _path_and_tag(rest: str) -> tuple[str, str | None]:
-    """``PATH`` or ``PATH:TAG``; a path that exists as written wins over a tag split."""
+    """``PATH`` or ``PATH:TAG``: the longest prefix that exists is the path (tags hold colons)."""
     if os.path.exists(rest):
         return rest, None
-    path, sep, tag = rest.rpartition(":")
-    if sep and tag and "/" not in tag and os.path.exists(path):
-        return path, tag
+    cut = rest.rfind(":")
+    while cut > 0:
+        if os.path.exists(rest[:cut]) and cut + 1 < len(rest):
+            return rest[:cut], rest[cut + 1 :]
+        cut = rest.rfind(":", 0, cut)
     raise TargetNotFound(f"{rest}: no such file or directory")
 
 
