@@ -1,0 +1,117 @@
+"""One scan of one target: identify the OS, run every cataloger on its files, de-duplicate.
+
+Paths are listed once; each is dispatched to the catalogers whose globs match it, tested
+against one combined expression first so that most paths cost a single match. A cataloger that
+raises is reported as a warning naming it and the scan goes on. Output order is deterministic:
+paths are visited sorted and packages sorted at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from vigil.catalog.cataloger import Cataloger, Environment
+from vigil.catalog.fs import FileTooLarge, TargetFS, read_bounded
+from vigil.catalog.globbing import compile_glob
+from vigil.catalog.os_release import IDENTITY_FILE_LIMIT, IDENTITY_FILES, identify
+from vigil.catalog.ownership import apply_ownership
+from vigil.catalog.registry import DEFAULT_CATALOGERS
+from vigil.domain import Inventory, Package, ScanWarning
+
+
+@dataclass(frozen=True, slots=True)
+class _Dispatch:
+    any_glob: re.Pattern[str]
+    per_cataloger: tuple[tuple[Cataloger, tuple[re.Pattern[str], ...]], ...]
+
+    def catalogers_for(self, path: str) -> list[Cataloger]:
+        if self.any_glob.match(path) is None:
+            return []
+        return [c for c, globs in self.per_cataloger if any(g.match(path) for g in globs)]
+
+
+def _union(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+    alternatives = [f"(?:{p.pattern})" for p in patterns]
+    return re.compile("|".join(alternatives) if alternatives else r"(?!)")
+
+
+def _dispatch(catalogers: Sequence[Cataloger]) -> _Dispatch:
+    per = tuple((c, tuple(compile_glob(g) for g in c.globs)) for c in catalogers)
+    return _Dispatch(_union(g for _, globs in per for g in globs), per)
+
+
+def wanted_predicate(catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS) -> Callable[[str], bool]:
+    """Whether a path's contents are needed by ``catalogers`` or by OS identification."""
+    patterns = [compile_glob(g) for c in catalogers for g in c.globs]
+    patterns += [re.compile(re.escape(p) + r"\Z") for p in IDENTITY_FILES]
+    union = _union(patterns)
+    return lambda path: union.match(path) is not None
+
+
+def catalog(
+    fs: TargetFS, catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS, *, target: str
+) -> Inventory:
+    """The inventory of ``fs``: its distribution, packages, warnings and the catalogers run."""
+    warnings: list[ScanWarning] = []
+    env = _identify(fs, warnings)
+    dispatch = _dispatch(catalogers)
+    packages: list[Package] = []
+    owned: dict[str, str] = {}
+    for path in sorted(set(fs.paths())):
+        for cataloger in dispatch.catalogers_for(path):
+            try:
+                result = cataloger.parse(fs, path, env)
+            except Exception as exc:  # a cataloger bug must not end the scan
+                reason = f"cataloger {cataloger.name} failed: {type(exc).__name__}: {exc}"
+                warnings.append(ScanWarning(path, reason, cataloger.name))
+                continue
+            packages.extend(result.packages)
+            warnings.extend(result.warnings)
+            for owned_path, owner in result.owned_paths.items():
+                owned.setdefault(owned_path, owner)
+    kept, _attributed = apply_ownership(_merge_duplicates(packages), owned)
+    return Inventory(
+        target=target,
+        packages=tuple(sorted(kept, key=_order)),
+        distro=env.distro,
+        warnings=tuple(sorted(warnings, key=lambda w: w.path)),
+        catalogers=tuple((c.name, c.version) for c in catalogers),
+    )
+
+
+def _identify(fs: TargetFS, warnings: list[ScanWarning]) -> Environment:
+    contents: dict[str, bytes] = {}
+    for path in IDENTITY_FILES:
+        try:
+            contents[path] = read_bounded(fs, path, IDENTITY_FILE_LIMIT)
+        except FileNotFoundError:
+            continue
+        except FileTooLarge:
+            warnings.append(ScanWarning(path, f"larger than {IDENTITY_FILE_LIMIT} bytes; ignored"))
+        except OSError as exc:
+            warnings.append(ScanWarning(path, f"unreadable: {exc}"))
+    found = identify(contents)
+    warnings.extend(found.warnings)
+    return found.environment
+
+
+def _merge_duplicates(packages: list[Package]) -> list[Package]:
+    """One package per identity, with the evidence of every copy (e.g. two rpm databases)."""
+    merged: dict[tuple[str, ...], Package] = {}
+    for package in packages:
+        key = (str(package.ecosystem), package.name, package.version, package.purl,
+               package.cataloger, package.arch or "")  # fmt: skip
+        first = merged.get(key)
+        if first is None:
+            merged[key] = package
+        else:
+            locations = tuple(dict.fromkeys(first.locations + package.locations))
+            merged[key] = replace(first, locations=locations)
+    return list(merged.values())
+
+
+def _order(package: Package) -> tuple[str, str, str, str, str]:
+    first = package.locations[0].path if package.locations else ""
+    return (str(package.ecosystem), package.name, package.version, package.purl, first)

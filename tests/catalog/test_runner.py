@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.catalog.dirfs import FIXTURES, DirFS
+from vigil.catalog import Environment, ParseResult, TargetFS, read_bounded
+from vigil.catalog.cataloger import Cataloger
+from vigil.catalog.languages import LANGUAGE_CATALOGERS
+from vigil.catalog.registry import DEFAULT_CATALOGERS, OS_CATALOGERS
+from vigil.catalog.runner import catalog, wanted_predicate
+from vigil.domain import Ecosystem, Location, Package
+
+
+class MetadataCataloger:
+    """A minimal installed-Python cataloger, enough to exercise dispatch and ownership."""
+
+    name = "test-python-metadata"
+    version = "7"
+    globs = ("**/*.dist-info/METADATA",)
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
+        self.calls.append(path)
+        fields = {}
+        for line in read_bounded(fs, path, 1 << 20).decode().splitlines():
+            key, _, value = line.partition(": ")
+            if not line or line[0].isspace():
+                break
+            fields.setdefault(key, value)
+        name, version = fields["Name"], fields["Version"]
+        package = Package(
+            name=name,
+            version=version,
+            ecosystem=Ecosystem("PyPI"),
+            purl=f"pkg:pypi/{name.lower()}@{version}",
+            cataloger=self.name,
+            locations=(Location(path, fs.layer_digest(path)),),
+        )
+        return ParseResult(packages=[package])
+
+
+class ExplodingCataloger:
+    name = "exploding"
+    version = "1"
+    globs = ("var/lib/dpkg/status",)
+
+    def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
+        raise RuntimeError("boom")
+
+
+def _catalogers(*extra: Cataloger) -> tuple[Cataloger, ...]:
+    return (*OS_CATALOGERS, MetadataCataloger(), *extra)
+
+
+def test_debian_root_os_packages_and_python_ownership() -> None:
+    python = MetadataCataloger()
+
+    inventory = catalog(DirFS(FIXTURES / "debian12"), (*OS_CATALOGERS, python), target="deb")
+
+    assert inventory.target == "deb"
+    assert inventory.distro == Ecosystem("Debian", "12")
+    assert inventory.warnings == ()
+    names = [(str(p.ecosystem), p.name) for p in inventory.packages]
+    assert names == [
+        ("Debian:12", "adduser"),
+        ("Debian:12", "bash"),
+        ("Debian:12", "bsdutils"),
+        ("Debian:12", "cpp"),
+        ("Debian:12", "libc6"),
+        ("Debian:12", "libssl3"),
+        ("Debian:12", "python3-distro"),
+        ("Debian:12", "python3-pip"),
+        ("Debian:12", "python3-six"),
+        ("Debian:12", "python3-yaml"),
+        ("Debian:12", "zlib1g"),
+        # PyYAML 6.0 was found too, but python3-yaml owns its METADATA: reported once.
+        ("PyPI", "packageurl-python"),
+    ]
+    assert sorted(python.calls) == [
+        "usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA",
+        "usr/local/lib/python3.11/dist-packages/packageurl_python-0.17.6.dist-info/METADATA",
+    ]
+    assert inventory.catalogers == (
+        ("dpkg", "1"),
+        ("apk", "1"),
+        ("rpm", "1"),
+        ("test-python-metadata", "7"),
+    )
+
+
+def test_alpine_root_drops_the_py3_yaml_copy() -> None:
+    inventory = catalog(DirFS(FIXTURES / "alpine319"), _catalogers(), target="alpine")
+
+    assert inventory.distro == Ecosystem("Alpine", "v3.19")
+    assert len(inventory.packages) == 16
+    assert {p.ecosystem for p in inventory.packages} == {Ecosystem("Alpine", "v3.19")}
+    assert inventory.warnings == ()
+
+
+def test_distroless_root() -> None:
+    inventory = catalog(DirFS(FIXTURES / "distroless-debian12"), _catalogers(), target="dl")
+
+    assert inventory.distro == Ecosystem("Debian", "12")
+    assert [p.name for p in inventory.packages] == ["base-files", "libc6", "libssl3"]
+
+
+def test_a_failing_cataloger_is_a_warning_and_the_scan_goes_on() -> None:
+    inventory = catalog(
+        DirFS(FIXTURES / "debian12"), (ExplodingCataloger(), *OS_CATALOGERS), target="x"
+    )
+
+    assert len(inventory.packages) == 11
+    assert [(w.path, w.reason, w.cataloger) for w in inventory.warnings] == [
+        ("var/lib/dpkg/status", "cataloger exploding failed: RuntimeError: boom", "exploding")
+    ]
+
+
+class ShuffledFS(DirFS):
+    def paths(self) -> Iterator[str]:
+        listed = list(super().paths())
+        random.Random(len(listed)).shuffle(listed)
+        yield from listed
+        yield from listed[:5]  # a careless opener listing some paths twice
+
+
+def test_output_is_deterministic_whatever_the_listing_order() -> None:
+    root = FIXTURES / "debian12"
+
+    first = catalog(DirFS(root), _catalogers(), target="t")
+    second = catalog(ShuffledFS(root), _catalogers(), target="t")
+
+    assert first == second
+
+
+def _rpm_root(tmp_path: Path) -> Path:
+    (tmp_path / "etc").mkdir()
+    shutil.copy(FIXTURES / "os-release/almalinux-9.1", tmp_path / "etc/os-release")
+    (tmp_path / "var/lib/rpm").mkdir(parents=True)
+    shutil.copy(FIXTURES / "rpm/bdb/Packages", tmp_path / "var/lib/rpm/Packages")
+    (tmp_path / "usr/lib/sysimage/rpm").mkdir(parents=True)
+    shutil.copy(
+        FIXTURES / "rpm/sqlite/rpmdb.sqlite", tmp_path / "usr/lib/sysimage/rpm/rpmdb.sqlite"
+    )
+    dist_info = tmp_path / "usr/lib/python3.9/site-packages/vigil_py-1.2.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: vigil-py\nVersion: 1.2\n")
+    return tmp_path
+
+
+def test_two_copies_of_a_database_give_one_package_with_both_locations(tmp_path: Path) -> None:
+    inventory = catalog(DirFS(_rpm_root(tmp_path), "sha256:l1"), _catalogers(), target="rpm")
+
+    assert inventory.distro == Ecosystem("AlmaLinux", "9")
+    assert [p.name for p in inventory.packages] == [
+        "vigil-big",
+        "vigil-hello",
+        "vigil-suite",
+        "vigil-suite-libs",
+    ]  # vigil-py is owned by vigil-suite-libs
+    assert {p.locations for p in inventory.packages} == {
+        (
+            Location("usr/lib/sysimage/rpm/rpmdb.sqlite", "sha256:l1"),
+            Location("var/lib/rpm/Packages", "sha256:l1"),
+        )
+    }
+
+
+def test_identity_file_over_its_bound_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_bytes(b"ID=debian\n" + b"#" * 70_000)
+
+    inventory = catalog(DirFS(tmp_path), OS_CATALOGERS, target="big")
+
+    assert inventory.distro is None
+    assert [w.reason for w in inventory.warnings] == ["larger than 65536 bytes; ignored"]
+    assert not inventory.understood
+
+
+def test_wanted_predicate_is_the_union_of_globs_and_identity_files() -> None:
+    wanted = wanted_predicate(_catalogers())
+
+    assert wanted("var/lib/dpkg/status")
+    assert wanted("var/lib/dpkg/status.d/libc6")
+    assert wanted("var/lib/dpkg/info/libc6:amd64.list")
+    assert wanted("lib/apk/db/installed")
+    assert wanted("usr/lib/sysimage/rpm/rpmdb.sqlite")
+    assert wanted("etc/os-release")
+    assert wanted("etc/debian_version")
+    assert wanted("opt/app/lib/foo-1.0.dist-info/METADATA")
+    assert not wanted("usr/bin/bash")
+    assert not wanted("var/lib/dpkg/info/libc6:amd64.md5sums")
+    assert not wanted("x/var/lib/dpkg/status")
+    assert not wanted_predicate(())("var/lib/dpkg/status")
+
+
+def test_default_catalogers_are_the_os_then_the_language_ones() -> None:
+    assert DEFAULT_CATALOGERS == OS_CATALOGERS + LANGUAGE_CATALOGERS
+    assert [c.name for c in OS_CATALOGERS] == ["dpkg", "apk", "rpm"]
+    names = [c.name for c in DEFAULT_CATALOGERS]
+    assert len(names) == len(set(names))
