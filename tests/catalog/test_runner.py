@@ -11,7 +11,7 @@ from vigil.catalog.cataloger import Cataloger
 from vigil.catalog.languages import LANGUAGE_CATALOGERS
 from vigil.catalog.registry import DEFAULT_CATALOGERS, OS_CATALOGERS
 from vigil.catalog.runner import catalog, wanted_predicate
-from vigil.domain import Ecosystem, Location, Package
+from vigil.domain import Ecosystem, Inventory, Location, Package
 
 
 class MetadataCataloger:
@@ -203,3 +203,17 @@ def test_default_catalogers_are_the_os_then_the_language_ones() -> None:
     assert [c.name for c in OS_CATALOGERS] == ["dpkg", "apk", "rpm"]
     names = [c.name for c in DEFAULT_CATALOGERS]
     assert len(names) == len(set(names))
+
+
+def test_default_catalogers_report_debian_python_packages_once() -> None:
+    root = FIXTURES / "debian12"
+
+    languages_only = catalog(DirFS(root), LANGUAGE_CATALOGERS, target="d")
+    everything = catalog(DirFS(root), target="d")
+
+    def pypi(inventory: Inventory) -> set[str]:
+        return {p.name.lower() for p in inventory.packages if p.ecosystem.name == "PyPI"}
+
+    assert {"pyyaml", "six", "packageurl-python"} <= pypi(languages_only)
+    assert pypi(everything) == {"packageurl-python"}
+    assert len([p for p in everything.packages if p.ecosystem.is_os]) == 11
