@@ -41,8 +41,17 @@ class Collector:
     warnings: list[ScanWarning] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
 
-    def add(self, coords: Coordinates) -> None:
-        """Record a package once per file, however many times the file lists it."""
+    def add(self, build: Callable[..., Coordinates], *fields: str) -> None:
+        """Record ``build(*fields)`` once per file, however many times the file lists it.
+
+        Fields come from the file, so one that cannot form a package URL (an empty name) is a
+        warning about that entry, not the end of the file.
+        """
+        try:
+            coords = build(*fields)
+        except ValueError as exc:
+            self.warn(f"cannot form a package URL from {' '.join(fields)!r}: {exc}")
+            return
         if not coords.name or not coords.version or coords.purl in self._seen:
             return
         self._seen.add(coords.purl)

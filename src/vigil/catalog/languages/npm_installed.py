@@ -16,7 +16,7 @@ def _parse(text: str, out: Collector) -> None:
     manifest = as_mapping(load_json(text), "package.json")
     name, version = text_field(manifest, "name"), text_field(manifest, "version")
     if name is not None and version is not None:
-        out.add(_coords.npm(name, version))
+        out.add(_coords.npm, name, version)
 
 
 CATALOGER = FileCataloger(

@@ -40,7 +40,7 @@ def _add(out: Collector, name: str, version: str | None) -> None:
     name, version = _alias(name, version)
     found = registry_version(version)
     if found is not None:
-        out.add(_coords.npm(name, found))
+        out.add(_coords.npm, name, found)
 
 
 def _packages_map(packages: Mapping[str, object], out: Collector) -> None:

@@ -16,7 +16,7 @@ def _parse(text: str, out: Collector) -> None:
         for name, item in mapping_field(document, section).items():
             version = text_field(as_mapping(item, f"{section}.{name}"), "version")
             if version is not None and version.startswith("=="):
-                out.add(_coords.pypi(name, version.lstrip("=")))
+                out.add(_coords.pypi, name, version.lstrip("="))
 
 
 CATALOGER = FileCataloger(name="pipfile-lock", globs=("**/Pipfile.lock",), parse_content=_parse)

@@ -45,11 +45,11 @@ def _parse(text: str, out: Collector) -> None:
         if name is not None and version is not None:
             found = registry_version(str(version))
             if found is not None:
-                out.add(_coords.npm(name, found))
+                out.add(_coords.npm, name, found)
             continue
         parsed = parse_key(str(key), lockfile_version)
         if parsed is not None:
-            out.add(_coords.npm(*parsed))
+            out.add(_coords.npm, *parsed)
 
 
 CATALOGER = FileCataloger(name="pnpm-lock", globs=("**/pnpm-lock.yaml",), parse_content=_parse)

@@ -24,7 +24,7 @@ def _parse(text: str, out: Collector) -> None:
             continue
         source_type = text_field(mapping_field(entry, "source"), "type") or ""
         if source_type in _INDEX_SOURCES:
-            out.add(_coords.pypi(name, version))
+            out.add(_coords.pypi, name, version)
 
 
 CATALOGER = FileCataloger(name="poetry-lock", globs=("**/poetry.lock",), parse_content=_parse)

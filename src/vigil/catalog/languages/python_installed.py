@@ -32,7 +32,7 @@ def _parse(text: str, out: Collector) -> None:
     if not name or not version:
         missing = " and ".join(f for f, v in (("Name", name), ("Version", version)) if not v)
         raise Malformed(f"core metadata without a {missing} header")
-    out.add(_coords.pypi(name, version))
+    out.add(_coords.pypi, name, version)
 
 
 CATALOGER = FileCataloger(

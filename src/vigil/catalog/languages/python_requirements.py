@@ -57,7 +57,7 @@ def _parse(text: str, out: Collector) -> None:
     for line in logical_lines(text):
         found = pin(line)
         if found is not None:
-            out.add(_coords.pypi(*found))
+            out.add(_coords.pypi, *found)
 
 
 CATALOGER = FileCataloger(

@@ -21,7 +21,7 @@ def _parse(text: str, out: Collector) -> None:
             continue
         source = mapping_field(entry, "source")
         if "registry" in source and version is not None:
-            out.add(_coords.pypi(name, version))
+            out.add(_coords.pypi, name, version)
 
 
 CATALOGER = FileCataloger(name="uv-lock", globs=("**/uv.lock",), parse_content=_parse)

@@ -52,7 +52,7 @@ def _parse_v1(text: str, out: Collector) -> None:
         if match and name is not None:
             version = registry_version(match[1])
             if version is not None:
-                out.add(_coords.npm(name, version))
+                out.add(_coords.npm, name, version)
             name = None
 
 
@@ -68,7 +68,7 @@ def _parse_berry(text: str, out: Collector) -> None:
             continue
         name, sep, reference = resolution[1:].partition("@")
         if sep and reference.startswith("npm:"):
-            out.add(_coords.npm(resolution[0] + name, str(version)))
+            out.add(_coords.npm, resolution[0] + name, str(version))
 
 
 def _parse(text: str, out: Collector) -> None:

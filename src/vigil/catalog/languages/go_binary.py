@@ -1,0 +1,62 @@
+"""Go binaries: the toolchain (as module ``stdlib``), the main module and every dependency.
+
+Any file may be a Go binary, so the glob is broad and each candidate is first checked for an
+executable magic number with one small read; nothing is ever executed. A dependency replaced by
+another module is reported as the replacement; one replaced by a local directory keeps its
+declared version, since that is the best evidence of what was copied there. A main module built
+from a work tree (``(devel)``) has no version to report.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from vigil.catalog.cataloger import Environment, ParseResult
+from vigil.catalog.fs import TargetFS
+from vigil.catalog.languages import _coords
+from vigil.catalog.languages._executable import open_executable
+from vigil.catalog.languages._support import Collector, Malformed, collector_for
+from vigil.catalog.languages.go_buildinfo import BuildInfo, Module, read_build_info, stdlib_version
+
+
+def _effective(module: Module) -> tuple[str, str]:
+    """The module whose code was built: the replacement, unless that is a local directory."""
+    if module.replaced_by is not None:
+        path, version = module.replaced_by
+        if version and version != "(devel)" and not path.startswith((".", "/")):
+            return path, version
+    return module.path, module.version
+
+
+def add_build_info(info: BuildInfo, out: Collector) -> None:
+    stdlib = stdlib_version(info.go_version)
+    if stdlib is not None:
+        out.add(_coords.go_stdlib, stdlib)
+    if info.main is not None:
+        path, version = _effective(info.main)
+        if version and version != "(devel)":
+            out.add(_coords.golang, path, version)
+    for dep in info.deps:
+        out.add(_coords.golang, *_effective(dep))
+
+
+class GoBinaryCataloger:
+    name = "go-binary"
+    version = "1"
+    globs = ("**/*",)
+
+    def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
+        out = collector_for(self.name, fs, path)
+        try:
+            with open_executable(fs, path) as exe:
+                info = read_build_info(exe) if exe is not None else None
+            if info is not None:
+                add_build_info(info, out)
+        except Malformed as exc:
+            out.warn(exc.reason)
+        except (OSError, struct.error) as exc:
+            out.warn(f"cannot read executable: {exc}")
+        return out.result()
+
+
+CATALOGER = GoBinaryCataloger()
