@@ -37,6 +37,8 @@ class InvalidRequirement(ValueError):
 def parse(version: str) -> Key:
     """The precedence key of a crate version."""
     major, minor, patch, pre = _parts(version)
+    if pre is None:
+        return (major, minor, patch, 1)
     return precedence_key(major, minor, patch, pre)
 
 
@@ -45,10 +47,11 @@ def _parts(version: str) -> tuple[int, int, int, str | None]:
     m = _VERSION.fullmatch(version)
     if m is None:
         raise InvalidVersion("cargo", version, "not a version per the semver crate")
-    major, minor, patch = int(m[1]), int(m[2]), int(m[3])
-    if max(major, minor, patch) > _U64_MAX:
+    major, minor, patch, pre = m.group(1, 2, 3, 4)
+    major, minor, patch = int(major), int(minor), int(patch)
+    if major > _U64_MAX or minor > _U64_MAX or patch > _U64_MAX:
         raise InvalidVersion("cargo", version, "number does not fit in u64")
-    return major, minor, patch, m[4]
+    return major, minor, patch, pre
 
 
 SCHEME = VersionScheme("cargo", parse)

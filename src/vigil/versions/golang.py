@@ -22,19 +22,21 @@ import re
 from vigil.versions.scheme import InvalidVersion, VersionScheme
 from vigil.versions.semver import BUILD, NUMBER, PRERELEASE, Key, check_length, precedence_key
 
+# An optional ``v`` is the same as adding the prefix when missing: "vv1" stays invalid.
 _VERSION = re.compile(
-    rf"v({NUMBER})(?:\.({NUMBER})(?:\.({NUMBER})(?:-({PRERELEASE}))?(?:\+{BUILD})?)?)?"
+    rf"v?({NUMBER})(?:\.({NUMBER})(?:\.({NUMBER})(?:-({PRERELEASE}))?(?:\+{BUILD})?)?)?"
 )
 
 
 def parse(version: str) -> Key:
     """The sort key of a Go module version, with or without its ``v`` prefix."""
     check_length("go", version)
-    text = version if version.startswith("v") else "v" + version
-    m = _VERSION.fullmatch(text)
+    m = _VERSION.fullmatch(version)
     if m is None:
         raise InvalidVersion("go", version, "not valid per golang.org/x/mod/semver.IsValid")
-    major, minor, patch, pre = m.groups()
+    major, minor, patch, pre = m.group(1, 2, 3, 4)
+    if pre is None:
+        return (int(major), int(minor or 0), int(patch or 0), 1)
     return precedence_key(int(major), int(minor or 0), int(patch or 0), pre)
 
 

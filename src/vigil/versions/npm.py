@@ -86,53 +86,37 @@ _BUILD_ALL = re.compile(r"\+[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*")
 _SPACES = re.compile(f"{_S}+")
 
 
-@dataclass(frozen=True, slots=True)
-class _Version:
-    key: Key
-    triple: tuple[int, int, int]
-    has_pre: bool
-    text: str  # node-semver's formatted ``version``
-
-
 def _js_trim(text: str) -> str:
     return text.strip(JS_SPACE)
 
 
-def _parse(version: str, loose: bool) -> _Version:
+def parse(version: str, *, loose: bool = False) -> Key:
+    """The sort key of an npm version (layout as in ``vigil.versions.semver``)."""
     if len(version) > MAX_LENGTH:
         raise InvalidVersion("npm", version[:64] + "...", f"longer than {MAX_LENGTH} characters")
-    m = _FULL[loose].fullmatch(_js_trim(version))
+    m = _FULL[loose].fullmatch(version.strip(JS_SPACE))
     if m is None:
         raise InvalidVersion("npm", version, "Invalid Version")
-    triple = (int(m[1]), int(m[2]), int(m[3]))
-    if max(triple) > MAX_SAFE_INTEGER:
+    major, minor, patch, pre = m.group(1, 2, 3, 4)
+    major, minor, patch = int(major), int(minor), int(patch)
+    if major > MAX_SAFE_INTEGER or minor > MAX_SAFE_INTEGER or patch > MAX_SAFE_INTEGER:
         raise InvalidVersion("npm", version, "number above MAX_SAFE_INTEGER")
-    text = f"{triple[0]}.{triple[1]}.{triple[2]}"
-    if not m[4]:
-        return _Version((*triple, 1), triple, False, text)
-    key: list[int | float | str] = [*triple, 0]
-    shown = []
-    for ident in m[4].split("."):
+    if not pre:
+        return (major, minor, patch, 1)
+    key: list[int | float | str] = [major, minor, patch, 0]
+    for ident in pre.split("."):
         if ident.isdigit():
             # node compares digit-only identifiers as JavaScript numbers (doubles).
             number = int(ident)
-            exact = number < MAX_SAFE_INTEGER
-            key += (0, number if exact else float(ident))
-            shown.append(str(number) if exact else ident)
+            key += (0, number if number < MAX_SAFE_INTEGER else float(ident))
         else:
             key += (1, ident)
-            shown.append(ident)
-    return _Version(tuple(key), triple, True, text + "-" + ".".join(shown))
-
-
-def parse(version: str, *, loose: bool = False) -> Key:
-    """The sort key of an npm version."""
-    return _parse(version, loose).key
+    return tuple(key)
 
 
 def compare(a: str, b: str, *, loose: bool = False) -> int:
     """node-semver ``compare(a, b, loose)``: -1, 0 or 1."""
-    return compare_keys(_parse(a, loose).key, _parse(b, loose).key)
+    return compare_keys(parse(a, loose=loose), parse(b, loose=loose))
 
 
 SCHEME = VersionScheme("npm", parse)
@@ -141,10 +125,10 @@ SCHEME = VersionScheme("npm", parse)
 @dataclass(frozen=True, slots=True)
 class _Comparator:
     op: str  # "", "<", "<=", ">", ">="; ANY comparators are dropped from sets
-    version: _Version
+    key: Key
 
-    def test(self, v: _Version) -> bool:
-        c = compare_keys(v.key, self.version.key)
+    def test(self, key: Key) -> bool:
+        c = compare_keys(key, self.key)
         if self.op == "":
             return c == 0
         if self.op == ">":
@@ -167,18 +151,19 @@ def satisfies(
     if sets is None or not version:
         return False
     try:
-        v = _parse(version, loose)
+        key = parse(version, loose=loose)
     except InvalidVersion:
         return False
-    return any(_test_set(s, v, include_prerelease) for s in sets)
+    return any(_test_set(s, key, include_prerelease) for s in sets)
 
 
-def _test_set(comparators: _ComparatorSet, v: _Version, include_prerelease: bool) -> bool:
-    if not all(c.test(v) for c in comparators):
+def _test_set(comparators: _ComparatorSet, key: Key, include_prerelease: bool) -> bool:
+    if not all(c.test(key) for c in comparators):
         return False
-    if not v.has_pre or include_prerelease:
+    if key[3] == 1 or include_prerelease:
         return True
-    return any(c.version.has_pre and c.version.triple == v.triple for c in comparators)
+    # A prerelease only matches through a comparator naming a prerelease of the same x.y.z.
+    return any(c.key[3] == 0 and c.key[:3] == key[:3] for c in comparators)
 
 
 @lru_cache(maxsize=4096)
@@ -201,8 +186,16 @@ def _compile(range: str, loose: bool, incpre: bool) -> tuple[_ComparatorSet, ...
     return tuple(sets)
 
 
+_NULL_KEY: Key = (0, 0, 0, 0, 0, 0)  # 0.0.0-0, the lowest version there is
+
+
+def _is_null(c: _Comparator) -> bool:
+    """node's null set ``<0.0.0-0``, which nothing satisfies."""
+    return c.op == "<" and c.key == _NULL_KEY
+
+
 def _is_null_set(s: _ComparatorSet) -> bool:
-    return len(s) == 1 and s[0].op == "<" and s[0].version.text == "0.0.0-0"
+    return len(s) == 1 and _is_null(s[0])
 
 
 def _parse_set(text: str, loose: bool, incpre: bool) -> _ComparatorSet | None:
@@ -219,14 +212,8 @@ def _parse_set(text: str, loose: bool, incpre: bool) -> _ComparatorSet | None:
         if not pieces:
             return None
     comparators = [_comparator(p, loose) for p in pieces]
-    for c in comparators:
-        if c is not None and c.op == "<" and c.version.text == "0.0.0-0":
-            return (c,)
-    unique: dict[str, _Comparator] = {}
-    for c in comparators:
-        if c is not None:
-            unique[c.op + c.version.text] = c
-    return tuple(unique.values())
+    real = tuple(c for c in comparators if c is not None)
+    return next(((c,) for c in real if _is_null(c)), real)
 
 
 def _drop_gte0(piece: str, incpre: bool) -> str:
@@ -243,7 +230,7 @@ def _comparator(text: str, loose: bool) -> _Comparator | None:
     if not m[2]:
         return None
     op = m[1] or ""
-    return _Comparator("" if op == "=" else op, _parse(m[2], loose))
+    return _Comparator("" if op == "=" else op, parse(m[2], loose=loose))
 
 
 def _sub_full(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str]) -> str:

@@ -57,7 +57,9 @@ def parse(version: str) -> Key:
     m = _VERSION.fullmatch(version)
     if m is None:
         raise InvalidVersion("semver", version, "not a SemVer 2.0.0 version")
-    major, minor, patch, pre = m.groups()
+    major, minor, patch, pre = m.group(1, 2, 3, 4)
+    if pre is None:
+        return (int(major), int(minor), int(patch), 1)
     return precedence_key(int(major), int(minor), int(patch), pre)
 
 
