@@ -8,9 +8,10 @@ from pathlib import Path
 from tests.catalog.dirfs import FIXTURES, DirFS
 from vigil.catalog import Environment, ParseResult, TargetFS, read_bounded
 from vigil.catalog.cataloger import Cataloger
+from vigil.catalog.globbing import matches
 from vigil.catalog.languages import LANGUAGE_CATALOGERS
 from vigil.catalog.registry import DEFAULT_CATALOGERS, OS_CATALOGERS
-from vigil.catalog.runner import catalog, wanted_predicate
+from vigil.catalog.runner import _Dispatch, catalog, wanted_predicate
 from vigil.domain import Ecosystem, Inventory, Location, Package
 
 
@@ -217,3 +218,50 @@ def test_default_catalogers_report_debian_python_packages_once() -> None:
     assert {"pyyaml", "six", "packageurl-python"} <= pypi(languages_only)
     assert pypi(everything) == {"packageurl-python"}
     assert len([p for p in everything.packages if p.ecosystem.is_os]) == 11
+
+
+class GlobProbe:
+    """A cataloger that only declares globs, to compare dispatch with plain glob matching."""
+
+    version = "0"
+
+    def __init__(self, name: str, globs: tuple[str, ...]) -> None:
+        self.name = name
+        self.globs = globs
+
+    def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
+        return ParseResult()
+
+
+def test_dispatch_agrees_with_plain_glob_matching() -> None:
+    probes = [
+        GlobProbe("exact", ("var/lib/dpkg/status", "status")),
+        GlobProbe("suffix", ("**/*.jar", "**/*.egg-info")),
+        GlobProbe("infix", ("**/*requirements*.txt", "**/node_modules/*/package.json")),
+        GlobProbe("dir-wild", ("**/*.dist-info/METADATA", "var/lib/dpkg/status.d/*")),
+        GlobProbe("class", ("**/lib[0-9]*.so", "opt/?/x")),
+        GlobProbe("everything", ("**/*",)),
+        GlobProbe("under", ("srv/**",)),
+    ]
+    paths = [
+        *sorted(set(DirFS(FIXTURES).paths())),
+        "status",
+        "a/status",
+        "a.jar",
+        "deep/er/app.jar",
+        "jar",
+        "x/dev-requirements-py3.txt",
+        "requirements.txt.bak",
+        "web/node_modules/left-pad/package.json",
+        "web/node_modules/@scope/pkg/package.json",
+        "usr/lib/libz9.so",
+        "opt/a/x",
+        "opt/ab/x",
+        "srv/a/b/c",
+        "srv",
+    ]
+    dispatch = _Dispatch(probes)
+
+    for path in paths:
+        expected = [p for p in probes if any(matches(g, path) for g in p.globs)]
+        assert dispatch.catalogers_for(path) == expected, path

@@ -22,24 +22,61 @@ from vigil.domain import Inventory, Package, ScanWarning
 
 
 @dataclass(frozen=True, slots=True)
+class _Rule:
+    """One glob of one cataloger, tested on the path's last segment before the whole path."""
+
+    cataloger: int  # index into the cataloger sequence, which fixes the dispatch order
+    last: re.Pattern[str]
+    full: re.Pattern[str] | None  # None when the last segment decides alone ("**/NAME")
+
+
 class _Dispatch:
-    any_glob: re.Pattern[str]
-    per_cataloger: tuple[tuple[Cataloger, tuple[re.Pattern[str], ...]], ...]
+    """Which catalogers want a path. Most paths are turned away by one dictionary lookup and
+    one match on their last segment; whole-path expressions run only for candidates.
+    """
+
+    def __init__(self, catalogers: Sequence[Cataloger]) -> None:
+        self.catalogers = tuple(catalogers)
+        self.exact: dict[str, list[_Rule]] = {}
+        self.always: list[_Rule] = []
+        self.suffixes: dict[str, list[_Rule]] = {}  # "*.jar" and the like: str.endswith
+        wild: list[_Rule] = []
+        for index, cataloger in enumerate(self.catalogers):
+            for glob in cataloger.globs:
+                head, _, last = glob.rpartition("/")
+                # "**/" spans any depth, so "**/NAME" is decided by the last segment alone.
+                full = None if head == "**" and "**" not in last else compile_glob(glob)
+                rule = _Rule(index, compile_glob(last), full)
+                if last == "*":
+                    self.always.append(rule)
+                elif not _WILDCARDS.search(last):
+                    self.exact.setdefault(last, []).append(rule)
+                elif last.startswith("*") and not _WILDCARDS.search(last[1:]):
+                    self.suffixes.setdefault(last[1:], []).append(rule)
+                else:
+                    wild.append(rule)
+        self.wild = tuple(wild)
+        self.any_wild = _union(r.last for r in wild)
+        self.any_suffix = tuple(self.suffixes)
 
     def catalogers_for(self, path: str) -> list[Cataloger]:
-        if self.any_glob.match(path) is None:
-            return []
-        return [c for c, globs in self.per_cataloger if any(g.match(path) for g in globs)]
+        name = path.rpartition("/")[2]
+        rules = list(self.exact.get(name, ()))
+        if name.endswith(self.any_suffix):
+            rules += [r for s, found in self.suffixes.items() if name.endswith(s) for r in found]
+        if self.any_wild.match(name):
+            rules += [r for r in self.wild if r.last.match(name)]
+        rules += self.always
+        chosen = sorted({r.cataloger for r in rules if r.full is None or r.full.match(path)})
+        return [self.catalogers[i] for i in chosen]
+
+
+_WILDCARDS = re.compile(r"[*?\[]")
 
 
 def _union(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
     alternatives = [f"(?:{p.pattern})" for p in patterns]
     return re.compile("|".join(alternatives) if alternatives else r"(?!)")
-
-
-def _dispatch(catalogers: Sequence[Cataloger]) -> _Dispatch:
-    per = tuple((c, tuple(compile_glob(g) for g in c.globs)) for c in catalogers)
-    return _Dispatch(_union(g for _, globs in per for g in globs), per)
 
 
 def wanted_predicate(catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS) -> Callable[[str], bool]:
@@ -56,7 +93,7 @@ def catalog(
     """The inventory of ``fs``: its distribution, packages, warnings and the catalogers run."""
     warnings: list[ScanWarning] = []
     env = _identify(fs, warnings)
-    dispatch = _dispatch(catalogers)
+    dispatch = _Dispatch(catalogers)
     packages: list[Package] = []
     owned: dict[str, str] = {}
     for path in sorted(set(fs.paths())):
