@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -256,3 +258,35 @@ def test_parse_stanzas_folds_field_names_and_joins_continuations() -> None:
         (1, {"package": "a", "description": "short\nlong line\n."}),
         (8, {"package": "b"}),
     ]
+
+
+_DPKG_QUERY = shutil.which("dpkg-query")
+_FORMAT = (
+    "${Package} ${Version} ${Architecture} ${source:Package} ${source:Version}"
+    " ${db:Status-Status}\\n"
+)
+
+
+@pytest.mark.skipif(_DPKG_QUERY is None, reason="dpkg-query is not installed on this machine")
+@pytest.mark.parametrize("root", [DEBIAN12, Path("/")], ids=["fixture", "this-host"])
+def test_agrees_with_dpkg_query(root: Path) -> None:
+    admindir = root / "var/lib/dpkg"
+    if not (admindir / "status").is_file():
+        pytest.skip(f"no dpkg database under {root}")
+    assert _DPKG_QUERY is not None
+    listed = subprocess.run(
+        [_DPKG_QUERY, f"--admindir={admindir}", "-W", f"-f={_FORMAT}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    present = {"installed", "unpacked", "half-configured", "half-installed",
+               "triggers-awaited", "triggers-pending"}  # fmt: skip
+    expected = sorted(
+        tuple(fields[:5]) for fields in map(str.split, listed) if fields[5] in present
+    )
+
+    result = DpkgCataloger().parse(DirFS(root), STATUS, DEBIAN)
+
+    assert sorted(_rows(result)) == expected
+    assert result.warnings == []
