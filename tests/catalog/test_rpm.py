@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import struct
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -297,3 +298,29 @@ def test_header_parser_reads_the_real_blob() -> None:
 def test_header_parser_rejects_bad_blobs(mutate: Callable[[bytes], bytes], message: str) -> None:
     with pytest.raises(HeaderError, match=message):
         parse_header(mutate(_real_blob()))
+
+
+_RPM = shutil.which("rpm")
+
+
+@pytest.mark.skipif(_RPM is None, reason="rpm is not installed on this machine")
+@pytest.mark.parametrize(
+    ("folder", "backend"), [("sqlite", "sqlite"), ("bdb", "bdb_ro"), ("bdb-be", "bdb_ro")]
+)
+def test_agrees_with_rpm_itself(tmp_path: Path, folder: str, backend: str) -> None:
+    assert _RPM is not None
+    dbpath = tmp_path / folder
+    shutil.copytree(RPM / folder, dbpath)  # rpm wants to create a lock file beside it
+    listed = subprocess.run(
+        [_RPM, "--dbpath", str(dbpath), "--define", f"_db_backend {backend}", "-qa",
+         "--qf", "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE} %{ARCH} %{SOURCERPM}\\n"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split("\n")  # fmt: skip
+    result = _parse(RPM / folder, "rpmdb.sqlite" if folder == "sqlite" else "Packages")
+
+    ours = sorted(
+        f"{p.name} {p.version if ':' in p.version else '0:' + p.version} {p.arch} "
+        f"{p.purl.rsplit('upstream=', 1)[1]}"
+        for p in result.packages
+    )
+    assert ours == sorted(line for line in listed if line)
