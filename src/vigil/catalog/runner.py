@@ -1,9 +1,10 @@
 """One scan of one target: identify the OS, run every cataloger on its files, de-duplicate.
 
-Paths are listed once; each is dispatched to the catalogers whose globs match it, tested
-against one combined expression first so that most paths cost a single match. A cataloger that
-raises is reported as a warning naming it and the scan goes on. Output order is deterministic:
-paths are visited sorted and packages sorted at the end.
+Paths are listed once; each is dispatched to the catalogers whose globs match it, deciding by
+its last segment first (a dictionary lookup, ``str.endswith`` and one combined expression) so
+that whole-path expressions run only for candidates. A cataloger that raises is reported as a
+warning naming it and the scan goes on. Output order is deterministic: paths are visited
+sorted and packages sorted at the end.
 """
 
 from __future__ import annotations
@@ -81,10 +82,9 @@ def _union(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
 
 def wanted_predicate(catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS) -> Callable[[str], bool]:
     """Whether a path's contents are needed by ``catalogers`` or by OS identification."""
-    patterns = [compile_glob(g) for c in catalogers for g in c.globs]
-    patterns += [re.compile(re.escape(p) + r"\Z") for p in IDENTITY_FILES]
-    union = _union(patterns)
-    return lambda path: union.match(path) is not None
+    dispatch = _Dispatch(catalogers)
+    identity = frozenset(IDENTITY_FILES)
+    return lambda path: path in identity or bool(dispatch.catalogers_for(path))
 
 
 def catalog(
