@@ -180,3 +180,15 @@ def test_go_mod_unterminated_block_is_a_warning(tmp_path: Path) -> None:
     result = scan(go_mod.CATALOGER, tmp_path)
     assert result.packages == []
     assert reasons(result.warnings) == [("go.mod", "unterminated require block")]
+
+
+def test_go_binary_without_section_headers_is_found_through_segments(tmp_path: Path) -> None:
+    # What sstrip and some packers leave: no section header table, only program headers.
+    path = _esbuild("esbuild-0.17.19-linux-x64", tmp_path) / "esbuild"
+    data = bytearray(path.read_bytes())
+    data[0x28:0x30] = bytes(8)  # e_shoff
+    data[0x3C:0x40] = bytes(4)  # e_shnum, e_shstrndx
+    path.write_bytes(bytes(data))
+    result = scan(go_binary.CATALOGER, tmp_path)
+    assert triples(result.packages) == [X_SYS_2022, STDLIB_1_20_4]
+    assert result.warnings == []

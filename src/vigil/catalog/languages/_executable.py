@@ -58,6 +58,7 @@ class Executable:
         self.sections: list[Section] = []
         head = self.read(0, 64)
         kind = sniff(head)
+        self.kind = kind or ""
         if kind == "elf":
             self._elf(head)
         elif kind == "macho":

@@ -21,10 +21,10 @@ _HEADER = 32
 _FLAG_BIG_ENDIAN = 0x1
 _FLAG_INLINE = 0x2
 _MAX_STRING = 4 * 1024 * 1024
-# Where to look for the blob when there is no dedicated section (PE, stripped ELF): Go places it
-# at the start of the writable data, so the first part of it is enough.
+# Where to look for the blob when there is no dedicated section (PE, ELF without section
+# headers): Go places it at the start of the writable data, so the first part of it is enough.
 _SEARCH_WINDOW = 1024 * 1024
-_DATA_SECTIONS = (".go.buildinfo", "__go_buildinfo", ".data", "__data", "")
+_DEDICATED = (".go.buildinfo", "__go_buildinfo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +41,19 @@ class BuildInfo:
     deps: tuple[Module, ...]
 
 
+def _candidates(exe: Executable) -> list[Section]:
+    dedicated = [s for s in exe.sections if s.name in _DEDICATED]
+    if dedicated or (exe.kind != "pe" and any(s.name for s in exe.sections)):
+        # A binary with named sections but none for build info is not a module-aware Go
+        # binary (shared libraries, C programs): not searching it keeps scans of /usr cheap.
+        return dedicated
+    return [s for s in exe.sections if s.name in (".data", "")]
+
+
 def find_blob(exe: Executable) -> tuple[Section, int] | None:
     """The section holding the build-info header and the header's offset inside it."""
-    for name in _DATA_SECTIONS:
-        for section in (s for s in exe.sections if s.name == name and s.size > 0):
+    for section in _candidates(exe):
+        if section.size > 0:
             window = exe.read(section.offset, min(section.size, _SEARCH_WINDOW))
             start = window.find(MAGIC)
             while start >= 0 and start % 16:
