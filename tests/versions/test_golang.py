@@ -106,7 +106,7 @@ def go_versions(draw: st.DrawFn) -> str:
     return "v" + text if draw(st.booleans()) else text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(go_versions(), go_versions(), go_versions())
 def test_total_order_on_generated_versions(a: str, b: str, c: str) -> None:
     check_total_order(golang.parse, a, b, c)

@@ -16,7 +16,15 @@ import re
 from dataclasses import dataclass
 
 from vigil.versions.scheme import InvalidVersion, VersionScheme
-from vigil.versions.semver import BUILD, NUMBER, PRERELEASE, Key, check_length, precedence_key
+from vigil.versions.semver import (
+    BUILD,
+    NUMBER,
+    NUMBERS,
+    PRERELEASE,
+    Key,
+    check_length,
+    precedence_key,
+)
 
 _U64_MAX = 2**64 - 1
 _MAX_COMPARATORS = 32  # the crate's ExcessiveComparators limit
@@ -48,7 +56,7 @@ def _parts(version: str) -> tuple[int, int, int, str | None]:
     if m is None:
         raise InvalidVersion("cargo", version, "not a version per the semver crate")
     major, minor, patch, pre = m.group(1, 2, 3, 4)
-    major, minor, patch = int(major), int(minor), int(patch)
+    major, minor, patch = NUMBERS[major], NUMBERS[minor], NUMBERS[patch]
     if major > _U64_MAX or minor > _U64_MAX or patch > _U64_MAX:
         raise InvalidVersion("cargo", version, "number does not fit in u64")
     return major, minor, patch, pre

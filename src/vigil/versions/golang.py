@@ -20,7 +20,15 @@ from __future__ import annotations
 import re
 
 from vigil.versions.scheme import InvalidVersion, VersionScheme
-from vigil.versions.semver import BUILD, NUMBER, PRERELEASE, Key, check_length, precedence_key
+from vigil.versions.semver import (
+    BUILD,
+    NUMBER,
+    NUMBERS,
+    PRERELEASE,
+    Key,
+    check_length,
+    precedence_key,
+)
 
 # An optional ``v`` is the same as adding the prefix when missing: "vv1" stays invalid.
 _VERSION = re.compile(
@@ -36,8 +44,8 @@ def parse(version: str) -> Key:
         raise InvalidVersion("go", version, "not valid per golang.org/x/mod/semver.IsValid")
     major, minor, patch, pre = m.group(1, 2, 3, 4)
     if pre is None:
-        return (int(major), int(minor or 0), int(patch or 0), 1)
-    return precedence_key(int(major), int(minor or 0), int(patch or 0), pre)
+        return (NUMBERS[major], NUMBERS[minor or "0"], NUMBERS[patch or "0"], 1)
+    return precedence_key(NUMBERS[major], NUMBERS[minor], NUMBERS[patch], pre)
 
 
 SCHEME = VersionScheme("go", parse)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from vigil.versions.scheme import InvalidVersion, VersionScheme, compare_keys
+from vigil.versions.semver import NUMBERS
 
 MAX_LENGTH = 256
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -98,7 +99,7 @@ def parse(version: str, *, loose: bool = False) -> Key:
     if m is None:
         raise InvalidVersion("npm", version, "Invalid Version")
     major, minor, patch, pre = m.group(1, 2, 3, 4)
-    major, minor, patch = int(major), int(minor), int(patch)
+    major, minor, patch = NUMBERS[major], NUMBERS[minor], NUMBERS[patch]
     if major > MAX_SAFE_INTEGER or minor > MAX_SAFE_INTEGER or patch > MAX_SAFE_INTEGER:
         raise InvalidVersion("npm", version, "number above MAX_SAFE_INTEGER")
     if not pre:
@@ -107,7 +108,7 @@ def parse(version: str, *, loose: bool = False) -> Key:
     for ident in pre.split("."):
         if ident.isdigit():
             # node compares digit-only identifiers as JavaScript numbers (doubles).
-            number = int(ident)
+            number = NUMBERS[ident]
             key += (0, number if number < MAX_SAFE_INTEGER else float(ident))
         else:
             key += (1, ident)

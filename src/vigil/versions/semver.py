@@ -32,6 +32,16 @@ _VERSION = re.compile(rf"v?({NUMBER})\.({NUMBER})\.({NUMBER})(?:-({PRERELEASE}))
 Key = tuple[int | str, ...]
 
 
+class _Numbers(dict[str, int]):
+    """Decimal digits to int, with small numbers precomputed: a hit costs far less than int()."""
+
+    def __missing__(self, digits: str) -> int:
+        return int(digits)
+
+
+NUMBERS = _Numbers((str(i), i) for i in range(1000))
+
+
 def precedence_key(major: int, minor: int, patch: int, prerelease: str | None) -> Key:
     """The sort key for a version whose prerelease (without ``-``) is already validated."""
     if not prerelease:
@@ -40,7 +50,7 @@ def precedence_key(major: int, minor: int, patch: int, prerelease: str | None) -
     for ident in prerelease.split("."):
         # Validated identifiers are ASCII, so isdigit() cannot see non-ASCII digits here.
         if ident.isdigit():
-            key += (0, int(ident))
+            key += (0, NUMBERS[ident])
         else:
             key += (1, ident)
     return tuple(key)
@@ -59,8 +69,8 @@ def parse(version: str) -> Key:
         raise InvalidVersion("semver", version, "not a SemVer 2.0.0 version")
     major, minor, patch, pre = m.group(1, 2, 3, 4)
     if pre is None:
-        return (int(major), int(minor), int(patch), 1)
-    return precedence_key(int(major), int(minor), int(patch), pre)
+        return (NUMBERS[major], NUMBERS[minor], NUMBERS[patch], 1)
+    return precedence_key(NUMBERS[major], NUMBERS[minor], NUMBERS[patch], pre)
 
 
 SCHEME = VersionScheme("semver", parse)
