@@ -8,7 +8,11 @@ those sources really carry (a ``v`` prefix, surrounding whitespace). Loose mode 
 
 As in node-semver, versions longer than 256 characters or with a major, minor or patch above
 ``Number.MAX_SAFE_INTEGER`` are invalid. Numeric prerelease identifiers compare by their value as
-a JavaScript number, as node-semver does, so huge ones lose precision the same way.
+a JavaScript number, as node-semver does, so huge ones lose precision the same way. Two known,
+deliberate differences: when two such identifiers are distinct digit strings with the same
+double value, node stops comparing there and answers "equal" (which makes its order intransitive)
+while these keys go on to the next identifier; and ranges longer than ``MAX_RANGE_LENGTH`` are
+treated as invalid (unsatisfiable) to bound regex work on hostile input.
 
 Ranges are evaluated by rewriting them into primitive comparators with the same regular
 expressions and in the same order as node-semver's ``Range`` (hyphen ranges, comparator
