@@ -15,23 +15,20 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
 
 from vigil.advisories._sql import select_in
+from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.codec import decode, parse_timestamp, timestamp
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.groups import VulnerabilityGroup, is_cve
 from vigil.advisories.normalize import ecosystem_base, normalize_name
 from vigil.advisories.schema import SCHEMA_VERSION, connect
-from vigil.advisories.writer import Clock, SyncBatch
+from vigil.advisories.writer import SyncBatch
 from vigil.domain import Advisory, Affected
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +90,7 @@ class AdvisoryStore:
     """One advisory store file. Not shared between threads; open one per thread or process."""
 
     def __init__(
-        self, path: Path, *, create: bool = True, clock: Clock = _utcnow, cache: int = 4096
+        self, path: Path, *, create: bool = True, clock: Clock = utcnow, cache: int = 4096
     ) -> None:
         self.path = path
         self._conn = connect(path, create=create)

@@ -10,21 +10,19 @@ written for a record whose content is unchanged, so a re-sent snapshot costs rea
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from types import TracebackType
 from typing import NamedTuple
 
 from vigil.advisories import group_index
 from vigil.advisories._sql import execute_in, select_in
+from vigil.advisories.clock import Clock
 from vigil.advisories.codec import EncodedRecord, encode, timestamp
 from vigil.advisories.diff import SyncDiff
 from vigil.advisories.errors import SyncError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.normalize import PackageKey
 from vigil.domain import Advisory
-
-Clock = Callable[[], datetime]
 
 _CHUNK = 500  # records encoded and written together
 # Above this many changed records one full recomputation of the groups is cheaper than walking

@@ -1,0 +1,51 @@
+"""Reading OSV JSON records out of a fetched blob, one ``Advisory`` or ``ParseFailure`` each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from vigil.advisories.sources.archive import MAX_RECORD_BYTES, zip_members
+from vigil.advisories.sources.base import FetchResult, ParseFailure
+from vigil.domain import Advisory, InvalidAdvisory, parse_osv
+
+
+def parse_record(
+    data: bytes | None, location: str, *, missing_modified: datetime
+) -> Advisory | ParseFailure:
+    """One record file. Export files are named ``<id>.json``, so the name stands in for the id."""
+    fallback = PurePosixPath(location.rpartition(":")[2]).stem or None
+    if data is None or len(data) > MAX_RECORD_BYTES:
+        return ParseFailure(fallback, location, f"larger than {MAX_RECORD_BYTES} bytes")
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return ParseFailure(fallback, location, f"not JSON: {exc}")
+    try:
+        return parse_osv(document, missing_modified=missing_modified)
+    except InvalidAdvisory as exc:
+        return ParseFailure(exc.advisory_id or fallback, location, "; ".join(exc.errors[:5]))
+
+
+def read_osv(fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
+    """Every ``.json`` record of a zip or a directory tree, in a stable order.
+
+    Records without ``modified`` (converted feeds) are stamped with the fetch time.
+    """
+    stamp = fetched.fetched_at
+    if fetched.layout == "zip":
+        for name, data in zip_members(fetched.path):
+            yield parse_record(data, f"{fetched.path.name}:{name}", missing_modified=stamp)
+        return
+    for path in json_files(fetched.path):
+        location = f"{fetched.path.name}:{path.relative_to(fetched.path).as_posix()}"
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_RECORD_BYTES else None
+        yield parse_record(data, location, missing_modified=stamp)
+
+
+def json_files(root: Path) -> list[Path]:
+    """The regular ``.json`` files under ``root`` (symbolic links are not followed)."""
+    return sorted(p for p in root.rglob("*.json") if p.is_file() and not p.is_symlink())
