@@ -19,7 +19,7 @@ from vigil.targets import (
     UnsupportedTarget,
     open_oci,
 )
-from vigil.targets.streams import zstd_reader
+from vigil.targets.decoders import zstd_reader
 
 STATUS = "var/lib/dpkg/status"
 

@@ -15,10 +15,11 @@ import tarfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any, Protocol, cast
 
+from vigil.targets.decoders import GZIP_MAGIC
 from vigil.targets.errors import CorruptArchive, LimitExceeded, MalformedTarget, TargetNotFound
 from vigil.targets.limits import Limits
 from vigil.targets.pathres import Kind, clean_member, resolve
-from vigil.targets.streams import GZIP_MAGIC, Section, forget_members
+from vigil.targets.streams import Section, forget_members
 
 
 class Blobs(Protocol):

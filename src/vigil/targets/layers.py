@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
 
+from vigil.targets.decoders import decompressed
 from vigil.targets.errors import CorruptArchive
 from vigil.targets.spill import Readable
-from vigil.targets.streams import Budget, Meter, decompressed, forget_members
+from vigil.targets.streams import Budget, Meter
+from vigil.targets.tarstream import Member
+from vigil.targets.tarstream import members as tar_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class LayerSource:
 class LayerStream:
     """The members of one layer in order; ``finish`` checks the stream ended whole and untampered.
 
-    Member contents must be read before moving on (tar streams cannot seek back).
+    Member contents must be read before moving on (the stream cannot seek back).
     """
 
     def __init__(self, source: LayerSource, budget: Budget | None, *, verify: bool) -> None:
@@ -50,35 +52,19 @@ class LayerStream:
                 budget=budget,
                 digest=(source.diff_id or "sha256:") if want_plain_hash else None,
             )
-            self.tar = tarfile.open(fileobj=self._plain, mode="r|")  # noqa: SIM115
-        except tarfile.TarError as exc:
-            self._raw.close()
-            raise CorruptArchive(f"{source.name}: not a tar stream ({exc})") from exc
         except BaseException:
             self._raw.close()
             raise
 
-    def members(self) -> Iterator[tarfile.TarInfo]:
-        try:
-            while (member := self.tar.next()) is not None:
-                yield member
-                forget_members(self.tar)
-        except tarfile.TarError as exc:
-            raise CorruptArchive(f"{self.source.name}: damaged or truncated tar ({exc})") from exc
+    def members(self) -> Iterator[Member]:
+        return tar_members(self._plain, self.source.name)
 
-    def content(self, member: tarfile.TarInfo) -> Readable:
-        fh = self.tar.extractfile(member)
-        if fh is None:
-            raise CorruptArchive(f"{self.source.name}: {member.name} has no content")
-        return _TarErrors(fh, self.source.name)
+    def content(self, member: Member) -> Readable:
+        """The data of the member just yielded by ``members``."""
+        return _Content(self._plain, member, self.source.name)
 
     def finish(self) -> str | None:
-        """Check the end-of-archive block and digests; the computed uncompressed digest if any."""
-        if not self._plain.zeros_at(self.tar.offset, tarfile.BLOCKSIZE):
-            raise CorruptArchive(
-                f"{self.source.name}: tar stream ends without its end-of-archive block "
-                f"after {self.tar.offset} bytes (truncated or damaged)"
-            )
+        """Check the digests once the tar has ended; the computed uncompressed digest if any."""
         if not self._verify:
             return None
         self._plain.drain()
@@ -104,15 +90,19 @@ class LayerStream:
         self.close()
 
 
-class _TarErrors:
-    """A member's content whose read errors (truncation) surface as ``CorruptArchive``."""
+class _Content:
+    """Reads exactly one member's data; a short stream means the layer was truncated."""
 
-    def __init__(self, inner: IO[bytes], name: str) -> None:
-        self._inner = inner
-        self._name = name
+    def __init__(self, stream: Meter, member: Member, name: str) -> None:
+        stream.seek(member.offset)
+        self._stream = stream
+        self._left = member.size
+        self._name = f"{name}: {member.name}"
 
     def read(self, size: int = -1, /) -> bytes:
-        try:
-            return self._inner.read(size)
-        except tarfile.TarError as exc:
-            raise CorruptArchive(f"{self._name}: damaged or truncated tar ({exc})") from exc
+        want = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._stream.read(want)
+        if len(data) < want:
+            raise CorruptArchive(f"{self._name}: layer ends inside this file (truncated)")
+        self._left -= len(data)
+        return data

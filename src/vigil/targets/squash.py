@@ -6,7 +6,6 @@ since a compressed tar cannot be read again without starting over.
 
 from __future__ import annotations
 
-import tarfile
 from collections.abc import Sequence
 
 from vigil.domain import ScanWarning
@@ -18,6 +17,7 @@ from vigil.targets.limits import Limits
 from vigil.targets.pathres import Kind, clean_member
 from vigil.targets.spill import ContentStore
 from vigil.targets.streams import Budget
+from vigil.targets.tarstream import Member
 from vigil.targets.tree import Node, Tree
 
 WHITEOUT = ".wh."
@@ -61,7 +61,7 @@ class _Applier:
                 computed = stream.finish()
             self.fs.digests.append(source.digest or computed or source.name)
 
-    def apply(self, layer: int, stream: LayerStream, member: tarfile.TarInfo) -> None:
+    def apply(self, layer: int, stream: LayerStream, member: Member) -> None:
         parts = clean_member(member.name)
         if parts is None:
             self.warn(member.name, f"{stream.source.name}: member name leaves the root; skipped")
@@ -84,11 +84,14 @@ class _Applier:
             self.tree.put(parts, Node(Kind.LINK, layer, link=member.linkname))
         elif member.islnk():
             self.hardlink(layer, parts, member)
+        elif member.sparse:
+            self.warn(member.name, "sparse file; content not reconstructed, skipped")
+            self.tree.remove(parts)
         else:
             # Devices, fifos: nothing to read, but they still replace what lower layers had.
             self.tree.remove(parts)
 
-    def regular(self, layer: int, stream: LayerStream, member: tarfile.TarInfo, path: str) -> Node:
+    def regular(self, layer: int, stream: LayerStream, member: Member, path: str) -> Node:
         node = Node(Kind.FILE, layer, size=member.size)
         if not self.wanted(path):
             return node
@@ -98,7 +101,7 @@ class _Applier:
         node.data = self.fs.store.keep(stream.content(member), member.size)
         return node
 
-    def hardlink(self, layer: int, parts: list[str], member: tarfile.TarInfo) -> None:
+    def hardlink(self, layer: int, parts: list[str], member: Member) -> None:
         target_parts = clean_member(member.linkname)
         target = self.tree.lookup(target_parts) if target_parts else None
         if target_parts is None or target is None or target.kind is not Kind.FILE:

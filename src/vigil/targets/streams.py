@@ -1,33 +1,31 @@
 """Byte streams for reading untrusted archives once, front to back.
 
-``Section`` reads one member of an outer archive from its own file handle; ``Meter`` counts,
-hashes and bounds what passes through it and turns decoder failures into ``CorruptArchive``;
-``decompressed`` picks the decoder from the stream's magic bytes.
+``Section`` reads one member of an outer archive from its own file handle. ``Meter`` reads ahead
+in large chunks, serves small reads from its buffer, skips forward, and counts, hashes and
+bounds every byte it pulls; decoder failures under it become ``CorruptArchive``.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import hashlib
-import importlib
 import io
 import lzma
+import os
 import tarfile
 import zlib
-from collections import deque
-from collections.abc import Callable
-from typing import IO, Any, cast
+from typing import IO, Any, Protocol, cast
 
-from vigil.targets.errors import CorruptArchive, LimitExceeded, TargetError, UnsupportedTarget
+from vigil.targets.errors import CorruptArchive, LimitExceeded, TargetError
 
-GZIP_MAGIC = b"\x1f\x8b"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-XZ_MAGIC = b"\xfd7zXZ\x00"
-BZ2_MAGIC = b"BZh"
+CHUNK = 64 * 1024
+MAX_PULL = 1024 * 1024  # no single read from a decoder asks for more (bounded memory)
 
 # Failures of the stdlib decoders on damaged input (gzip raises OSError and EOFError).
 _DECODER_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError)
+
+
+class Source(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class Budget:
@@ -73,112 +71,116 @@ class Section(io.RawIOBase):
         super().close()
 
 
-class Meter(io.RawIOBase):
-    """Passes bytes through, hashing them, spending a budget and keeping a short tail.
-
-    The tail lets the caller check that a tar stream really ended with its end-of-archive block:
-    tarfile treats a stream cut at a header boundary as a normal end.
-    """
-
-    TAIL = 64 * 1024
+class Meter:
+    """A forward-only reader over ``inner`` that hashes and budgets every byte it pulls."""
 
     def __init__(
         self,
-        inner: IO[bytes],
+        inner: Source,
         name: str,
         *,
         budget: Budget | None = None,
         digest: str | None = None,
     ) -> None:
-        super().__init__()
         self._inner = inner
         self._name = name
         self._budget = budget
         self._hash = hashlib.new(digest.split(":", 1)[0]) if digest else None
-        self.count = 0
-        self._tail: deque[bytes] = deque()
-        self._tail_len = 0
+        self.count = 0  # bytes pulled from inner
+        self.pos = 0  # bytes handed out (or skipped)
+        self._buf = b""
+        self._off = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
+    def _pull(self, size: int) -> bytes:
         try:
-            data = self._inner.read(len(view))
+            data = self._inner.read(size)
         except TargetError:
             raise
         except _DECODER_ERRORS as exc:
             raise CorruptArchive(f"{self._name}: damaged or truncated stream ({exc})") from exc
         except Exception as exc:  # other decoders (zstd) have their own error types
             raise CorruptArchive(f"{self._name}: damaged stream ({exc})") from exc
-        n = len(data)
-        view[:n] = data
-        self.count += n
+        if not data:
+            return b""
+        self.count += len(data)
         if self._budget is not None:
-            self._budget.spend(n)
+            self._budget.spend(len(data))
         if self._hash is not None:
             self._hash.update(data)
-        if n:
-            self._tail.append(bytes(data))
-            self._tail_len += n
-            while self._tail_len - len(self._tail[0]) >= self.TAIL:
-                self._tail_len -= len(self._tail.popleft())
-        return n
+        return data
+
+    def peek(self, n: int) -> bytes:
+        while len(self._buf) - self._off < n:
+            more = self._pull(CHUNK)
+            if not more:
+                break
+            self._buf = self._buf[self._off :] + more
+            self._off = 0
+        return self._buf[self._off : self._off + n]
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(CHUNK), b""))
+        if self._off == len(self._buf):
+            self._buf, self._off = self._pull(min(max(size, CHUNK), MAX_PULL)), 0
+        if size <= len(self._buf) - self._off:
+            out = self._buf[self._off : self._off + size]
+            self._off += size
+            self.pos += size
+            return out
+        parts = [self._buf[self._off :]]
+        got = len(parts[0])
+        self._buf, self._off = b"", 0
+        while got < size:
+            chunk = self._pull(min(max(size - got, CHUNK), MAX_PULL))
+            if not chunk:
+                break
+            need = size - got
+            if len(chunk) > need:
+                parts.append(chunk[:need])
+                self._buf, self._off = chunk, need
+                got = size
+            else:
+                parts.append(chunk)
+                got += len(chunk)
+        self.pos += got
+        return b"".join(parts)
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            pos += self.pos
+        if whence == os.SEEK_END or pos < self.pos:
+            raise io.UnsupportedOperation(f"{self._name}: a stream only seeks forward")
+        left = pos - self.pos
+        while left > 0:
+            if self._off == len(self._buf):
+                self._buf, self._off = self._pull(min(max(left, CHUNK), MAX_PULL)), 0
+                if not self._buf:
+                    break  # past the end: the next read returns nothing, as a file would
+            step = min(left, len(self._buf) - self._off)
+            self._off += step
+            left -= step
+        self.pos = pos
+        return pos
 
     def drain(self) -> None:
-        while self.read(1024 * 1024):
+        self._buf, self._off = b"", 0
+        while self._pull(CHUNK):
             pass
 
     def hexdigest(self) -> str:
         assert self._hash is not None
         return f"{self._hash.name}:{self._hash.hexdigest()}"
 
-    def zeros_at(self, offset: int, length: int) -> bool:
-        """Whether the ``length`` bytes at absolute ``offset`` were read and are all zero."""
-        start = self.count - self._tail_len
-        if offset < start or offset + length > self.count:
-            return False
-        tail = b"".join(self._tail)
-        return tail[offset - start : offset - start + length].count(0) == length
-
     def close(self) -> None:
-        self._inner.close()
-        super().close()
-
-
-def decompressed(raw: io.RawIOBase, name: str) -> IO[bytes]:
-    """``raw`` decoded according to its magic bytes: gzip, zstd, xz, bzip2 or plain."""
-    buffered = io.BufferedReader(raw)
-    head = buffered.peek(6)[:6]
-    if head.startswith(GZIP_MAGIC):
-        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
-    if head.startswith(ZSTD_MAGIC):
-        return zstd_reader(name)(cast(IO[bytes], buffered))
-    if head.startswith(XZ_MAGIC):
-        return cast(IO[bytes], lzma.LZMAFile(buffered))
-    if head.startswith(BZ2_MAGIC):
-        return cast(IO[bytes], bz2.BZ2File(buffered))
-    return cast(IO[bytes], buffered)
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
 
 
 def forget_members(tar: tarfile.TarFile) -> None:
     """Drop tarfile's list of members already read: a stream of millions must not keep them."""
     cast(Any, tar).members.clear()
-
-
-def zstd_reader(name: str) -> Callable[[IO[bytes]], IO[bytes]]:
-    """A zstd decoder from the first module present, or a clear error naming what to install."""
-    for module in ("compression.zstd", "backports.zstd"):
-        try:
-            return importlib.import_module(module).ZstdFile  # type: ignore[no-any-return]
-        except ImportError:
-            continue
-    try:
-        zstandard = importlib.import_module("zstandard")
-    except ImportError:
-        raise UnsupportedTarget(
-            f"{name}: zstd-compressed layer, but no zstd module is available "
-            "(install backports.zstd, or use Python 3.14+)"
-        ) from None
-    return zstandard.ZstdDecompressor().stream_reader  # type: ignore[no-any-return]
