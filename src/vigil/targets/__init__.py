@@ -1,4 +1,5 @@
-"""Openers that turn a target (directory, image archive, OCI layout, function zip) into a TargetFS.
+"""Openers that turn a target (directory, image archive, OCI layout, registry image, function zip)
+into a TargetFS.
 
 Start with ``open_target(spec, wanted)``; every opener returns an ``OpenedTarget`` (a context
 manager) and bounds its work by ``Limits``.
@@ -9,6 +10,7 @@ from vigil.targets.detect import open_target
 from vigil.targets.directory import DirectoryFS
 from vigil.targets.docker_archive import open_docker_archive
 from vigil.targets.errors import (
+    AccessDenied,
     CorruptArchive,
     ImageNotFound,
     LimitExceeded,
@@ -25,9 +27,11 @@ from vigil.targets.image_fs import ImageFS
 from vigil.targets.limits import DEFAULT_LIMITS, Limits
 from vigil.targets.oci_layout import open_oci
 from vigil.targets.oci_model import Platform
+from vigil.targets.registry_ref import Reference, RegistryOptions
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "AccessDenied",
     "CorruptArchive",
     "DirectoryFS",
     "FunctionZipFS",
@@ -38,6 +42,8 @@ __all__ = [
     "MalformedTarget",
     "OpenedTarget",
     "Platform",
+    "Reference",
+    "RegistryOptions",
     "SymlinkLoop",
     "TargetError",
     "TargetNotFound",

@@ -1,7 +1,7 @@
 """``open_target``: a TARGET string to an opened file system.
 
 Explicit kinds: ``dir:PATH``, ``docker-archive:PATH[:TAG]``, ``oci:PATH[:TAG]``,
-``zip:FUNCTION.zip[,LAYER.zip...]``; ``registry:REF`` is recognised but not supported yet. A bare
+``zip:FUNCTION.zip[,LAYER.zip...]``, ``registry:[HOST/]REPOSITORY[:TAG|@DIGEST]``. A bare
 path is detected: a directory (an OCI layout if it holds ``oci-layout`` and ``index.json``, a
 ``docker save`` tree if it holds ``manifest.json``), a tar holding ``manifest.json`` (docker
 archive) or ``oci-layout`` (OCI layout), or a zip.
@@ -15,11 +15,12 @@ from vigil.targets.base import OpenedTarget, Wanted
 from vigil.targets.blobs import TarBlobs
 from vigil.targets.directory import DirectoryFS
 from vigil.targets.docker_archive import docker_from_blobs, open_docker_archive
-from vigil.targets.errors import TargetNotFound, UnknownTargetKind, UnsupportedTarget
+from vigil.targets.errors import TargetNotFound, UnknownTargetKind
 from vigil.targets.function_zip import FunctionZipFS
 from vigil.targets.limits import DEFAULT_LIMITS, Limits
 from vigil.targets.oci_layout import oci_from_blobs, open_oci
 from vigil.targets.oci_model import DEFAULT_PLATFORM, Platform
+from vigil.targets.registry_ref import NO_OPTIONS, RegistryOptions
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -30,6 +31,7 @@ def open_target(
     *,
     limits: Limits = DEFAULT_LIMITS,
     platform: Platform = DEFAULT_PLATFORM,
+    registry: RegistryOptions = NO_OPTIONS,
 ) -> OpenedTarget:
     """Open the target ``spec`` names; raises a ``TargetError`` subclass when it cannot."""
     kind, _, rest = spec.partition(":")
@@ -45,7 +47,9 @@ def open_target(
         function, *layers = rest.split(",")
         return FunctionZipFS(_existing(function), [_existing(p) for p in layers], limits=limits)
     if kind == "registry":
-        raise UnsupportedTarget(f"{spec}: registry targets are not supported yet")
+        from vigil.targets.registry import open_registry  # imports httpx only when needed
+
+        return open_registry(rest, wanted, limits=limits, platform=platform, options=registry)
     return _detect(spec, wanted, limits, platform)
 
 

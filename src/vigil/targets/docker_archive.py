@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
 from typing import Any
 
 from vigil.targets.base import Wanted, want_nothing
@@ -49,7 +50,7 @@ def docker_from_blobs(
         sources.append(
             LayerSource(
                 name=f"layer {name}",
-                open_raw=lambda name=name: blobs.open(name),  # type: ignore[misc]
+                open_raw=partial(blobs.open, name),
                 digest=diff_ids[i],
                 raw_digest=f"{blob[1]}:{blob[2]}" if blob else None,
                 diff_id=diff_ids[i],

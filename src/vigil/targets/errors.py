@@ -47,3 +47,7 @@ class UnreadableFile(OSError):
 
     An ``OSError`` so that catalogers report it as an unreadable file, like any I/O failure.
     """
+
+
+class AccessDenied(TargetError):
+    """A registry refused the credentials given (or their absence)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from vigil.catalog import FileTooLarge
@@ -29,6 +29,7 @@ class ImageFS(Closing):
         self.digests: list[str] = []  # per layer, filled as layers are applied
         self.warnings: list[ScanWarning] = []
         self.complete = True
+        self.closers: list[Callable[[], None]] = []  # what else the image holds open
 
     def paths(self) -> Iterator[str]:
         return (path for path, _ in self.tree.files())
@@ -49,6 +50,8 @@ class ImageFS(Closing):
 
     def close(self) -> None:
         self.store.close()
+        while self.closers:
+            self.closers.pop()()
 
     def _file(self, path: str) -> tuple[str, Node]:
         found = self.tree.resolve(path)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO
 
 from vigil.targets.decoders import decompressed
 from vigil.targets.errors import CorruptArchive
 from vigil.targets.spill import Readable
-from vigil.targets.streams import Budget, Meter
+from vigil.targets.streams import Budget, Meter, Source
 from vigil.targets.tarstream import Member
 from vigil.targets.tarstream import members as tar_members
 
@@ -25,7 +24,7 @@ class LayerSource:
     """
 
     name: str
-    open_raw: Callable[[], IO[bytes]]
+    open_raw: Callable[[], Source]
     digest: str | None = None
     raw_digest: str | None = None
     raw_size: int | None = None

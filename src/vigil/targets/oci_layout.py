@@ -8,6 +8,7 @@ reports each layer's digest as the manifest names it (the compressed blob's dige
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 from vigil.targets.base import Wanted, want_nothing
@@ -60,7 +61,7 @@ def oci_from_blobs(
     sources = [
         LayerSource(
             name=f"layer {d.digest}",
-            open_raw=lambda d=d: blobs.open(d.blob_path),  # type: ignore[misc]
+            open_raw=partial(blobs.open, d.blob_path),
             digest=d.digest,
             raw_digest=d.digest,
             raw_size=d.size,
