@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import tarfile
 import time
@@ -11,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.targets.fixtures.images import Image, single_image, write_docker_archive
+from tests.targets.fixtures.images import Image, single_image, write_docker_archive, write_oci
 from tests.targets.fixtures.layers import File, Opaque, RawName, Symlink, compress, tar_bytes
 from vigil.targets import (
     CorruptArchive,
     LimitExceeded,
     Limits,
+    MalformedTarget,
     SymlinkLoop,
     open_docker_archive,
     open_oci,
@@ -174,3 +176,20 @@ def test_deep_nesting_does_not_exhaust_recursion(tmp_path: Path) -> None:
         assert list(fs.paths()) == [f"{deep}/upper"]
         with fs.open(f"{deep}/upper") as fh:
             assert fh.read() == b"u"
+
+
+def test_layout_directories_cannot_point_outside_themselves(tmp_path: Path) -> None:
+    image = Image([[File("a", b"a")]])
+    layout = write_oci(tmp_path / "layout", {"latest": [image]})
+    blob = layout / "blobs/sha256" / image.layer_digests[0].split(":")[1]
+    blob.unlink()
+    blob.symlink_to("/etc/hostname")  # a host file, reached through the layout
+    with pytest.raises(MalformedTarget, match="blob missing"):
+        open_oci(str(layout))
+    other = Image([[File("a", b"a")]])
+    archive = write_docker_archive(tmp_path / "docker", {"t:1": other}, as_tar=False)
+    manifest = json.loads((archive / "manifest.json").read_text())
+    manifest[0]["Layers"] = ["../layout/oci-layout"]
+    (archive / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(MalformedTarget, match="missing from the archive"):
+        open_docker_archive(str(archive))
