@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import tarfile
@@ -133,3 +134,14 @@ def test_archive_without_diff_ids_reports_computed_digests(tmp_path: Path) -> No
     bare = rewrite(good, tmp_path / "bare.tar", config, b'{"os": "linux"}')
     with open_docker_archive(str(bare)) as fs:
         assert fs.layer_digest("a") == image.diff_ids[0]
+
+
+def test_gzipped_docker_save_output(tmp_path: Path) -> None:
+    """``docker save IMAGE | gzip``: the outer archive itself compressed."""
+    image = two_layers("gzip")
+    plain = write_docker_archive(tmp_path / "a.tar", {"vigil/test:1": image})
+    packed = tmp_path / "a.tar.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes(), compresslevel=1))
+    with open_docker_archive(str(packed)) as fs, fs.open("var/lib/dpkg/x") as fh:
+        assert fh.read() == b"x"
+        assert fs.layer_digest("var/lib/dpkg/x") == image.diff_ids[1]
