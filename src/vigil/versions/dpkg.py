@@ -19,78 +19,83 @@ from vigil.versions.scheme import InvalidVersion, VersionScheme
 _NAME = "dpkg"
 _INT_MAX = 2**31 - 1
 
-
-# Byte encoding. Each character of a non-digit run becomes its rank; each digit run becomes
-# _RUN_END, a length and the digits without leading zeros. dpkg ranks "~" lowest, then the end of
-# a run, letters, bytes >= 0x80 (read as negative chars, plus 256) and all other characters. The
-# ranks are numbered over the byte values other than ASCII digits, so digits stay digits. A byte
-# >= 0x80 is written as _HIGH followed by itself, keeping every rank below 0x80.
-def _rank_table() -> tuple[bytearray, int, int]:
-    letters = [c for c in range(128) if chr(c).isalpha()]
-    # NUL, space and tab never reach the encoder: parse() rejects them first.
-    others = [c for c in range(1, 128) if not chr(c).isalnum() and chr(c) not in "~ \t"]
-    order = [ord("~"), -1, *letters, -2, *others]
-    codes = [c for c in range(128) if not 0x30 <= c <= 0x39]
-    table = bytearray(range(256))
-    marks = {}
-    for char, code in zip(order, codes, strict=False):
-        if char < 0:
-            marks[char] = code
-        else:
-            table[char] = code
-    return table, marks[-1], marks[-2]
+# The encoding. A non-digit character becomes its rank. A digit run (leading zeros dropped) ends
+# the non-digit run before it, so it is written with codes that sort where dpkg puts the end of a
+# run: above "~", below letters. Zero is _ZERO, a one-digit number is its digit code, a longer
+# number is a length code followed by its digit codes; _ZERO, the digits and the lengths are
+# consecutive codes, so numbers compare by length, then digit by digit.
+_MAX_LENGTH = 120  # longer digit runs get _LONG and a 20-digit length
+_LETTERS = [c for c in range(128) if chr(c).isalpha()]
+# NUL, space and tab never reach the encoder: parse() rejects them first.
+_OTHERS = [c for c in range(1, 128) if not chr(c).isalnum() and chr(c) not in "~ \t"]
+_TILDE = 0
+_ZERO = 1  # also the run end of a pair whose number is zero
+_LENGTHS = _ZERO + 10  # code of length 2; length n is _LENGTHS + n - 2
+_LONG = _LENGTHS + _MAX_LENGTH - 1
+_HIGH = _LONG + 1 + len(_LETTERS)  # a byte >= 0x80 is _HIGH and the byte itself
 
 
-_TABLE, _RUN_END_CODE, _HIGH_CODE = _rank_table()
-_RANKS = bytes(_TABLE)
-_RUN_END = bytes([_RUN_END_CODE])
-_PAD = _RUN_END + b"\x00"  # an exhausted part compares as empty runs and zeros
-_END = _PAD + _RUN_END  # closes every part; never a prefix of another part's encoding
-_DIGITS = re.compile(rb"([0-9]+)")
-_HIGH = re.compile(rb"[\x80-\xff]")
+def _rank_table() -> bytes:
+    table = bytearray(256)
+    table[ord("~")] = _TILDE
+    for digit in range(10):
+        table[ord("0") + digit] = _ZERO + digit
+    for index, code in enumerate(_LETTERS):
+        table[code] = _LONG + 1 + index
+    for index, code in enumerate(_OTHERS):
+        table[code] = _HIGH + 1 + index
+    return bytes(table)
+
+
+_RANKS = _rank_table()
+_PAD = bytes([_ZERO])  # an exhausted part compares as empty runs and zeros
+_END = _PAD + _PAD  # closes every part; never a prefix of another part's encoding
+_RUNS = re.compile(b"[%c-%c]{2,}" % (_ZERO, _ZERO + 9))
 # strtol() as dpkg calls it: leading white space other than the blanks already trimmed, a sign.
 _EPOCH = re.compile(r"[\n\v\f\r]*([+-]?)([0-9]+)")
 
 
-def _number(run: bytes) -> bytes:
-    digits = run.lstrip(b"0")
+def _long_number(run: bytes) -> bytes:
+    digits = run.lstrip(_PAD)
     size = len(digits)
-    # One length byte below 255; longer runs (absurd, but input is untrusted) get 8 more bytes.
-    prefix = bytes([size]) if size < 255 else b"\xff" + size.to_bytes(8, "big")
-    return _RUN_END + prefix + digits
+    if size < 2:
+        return digits or _PAD
+    if size <= _MAX_LENGTH:
+        return bytes([_LENGTHS + size - 2]) + digits
+    return bytes([_LONG]) + (b"%020d" % size).translate(_RANKS) + digits
 
 
-# Most digit runs are short; their encodings are looked up instead of rebuilt.
-_NUMBERS = {
-    run: _number(run)
-    for width in (1, 2, 3, 4)
+# Most multi-digit runs are short; their encodings are looked up instead of rebuilt.
+_SHORT_RUNS = {
+    run: _long_number(run)
+    for width in (2, 3, 4)
     for value in range(10**width)
-    for run in [str(value).zfill(width).encode()]
+    for run in [str(value).zfill(width).encode().translate(_RANKS)]
 }
 
 
-def _body(ranked: bytes) -> bytes:
-    pieces = _DIGITS.split(ranked)
-    try:
-        pieces[1::2] = map(_NUMBERS.__getitem__, pieces[1::2])
-    except KeyError:
-        pieces[1::2] = [_NUMBERS.get(run) or _number(run) for run in pieces[1::2]]
-    return b"".join(pieces)
+def _number(match: re.Match[bytes]) -> bytes:
+    run = match[0]
+    return _SHORT_RUNS.get(run) or _long_number(run)
 
 
-def _high(match: re.Match[bytes]) -> bytes:
-    return bytes([_HIGH_CODE]) + match[0]
+def _ranked(part: str) -> bytes:
+    if part.isascii():
+        return part.encode().translate(_RANKS)
+    codes = bytearray()
+    for byte in part.encode("utf-8", "surrogateescape"):
+        if byte < 0x80:
+            codes.append(_RANKS[byte])
+        else:  # dpkg reads it as a negative char: above letters, below other characters
+            codes += bytes([_HIGH, byte])
+    return bytes(codes)
 
 
 def _encode(part: str) -> bytes:
     """The comparison key of an upstream version or a revision, for any input."""
     if not part.strip("0"):
         return _END  # empty or all zeros: nothing but padding
-    raw = part.encode("utf-8", "surrogateescape")
-    ranked = raw.translate(_RANKS)
-    if not raw.isascii():
-        ranked = _HIGH.sub(_high, ranked)
-    body = _body(ranked)
+    body = _RUNS.sub(_number, _ranked(part))
     # A part ending in a non-digit run has an implicit zero after it.
     return body + (_END if "0" <= part[-1] <= "9" else _PAD + _END)
 
@@ -99,14 +104,11 @@ def _encode(part: str) -> bytes:
 # and the revision are each closed by "/" (after a digit) or "|" (after a non-digit), and the
 # closers are then replaced by the ending a part has when it is encoded on its own.
 _FAST = re.compile(r"(?:([0-9]{1,9}):)?([0-9][-A-Za-z0-9.+~]{0,120})")
-_FAST_TABLE = bytearray(_TABLE)
-_FAST_TABLE[ord("/")] = 0xFE  # digit runs here are at most 121 long: no length byte reaches 0xFE
+_FAST_TABLE = bytearray(_RANKS)
+_FAST_TABLE[ord("/")] = 0xFE  # no other code reaches 0xFE
 _FAST_TABLE[ord("|")] = 0xFF
 _FAST_RANKS = bytes(_FAST_TABLE)
-_AFTER_DIGIT = b"\xfe"
-_AFTER_RUN = b"\xff"
-_RUN_ENDING = _PAD + _END
-_EPOCH_ZERO = _NUMBERS[b"0"] + _END
+_EPOCHS = {str(epoch): _encode(str(epoch)) for epoch in range(100)}
 
 
 def _parse_fast(epoch: str | None, text: str) -> bytes | None:
@@ -124,11 +126,11 @@ def _parse_fast(epoch: str | None, text: str) -> bytes | None:
     else:
         text = upstream + closer
         tail = _END  # no revision, or an all-zero one
-    body = _body(text.encode().translate(_FAST_RANKS))
-    body = body.replace(_AFTER_DIGIT, _END).replace(_AFTER_RUN, _RUN_ENDING) + tail
+    body = _RUNS.sub(_number, text.encode().translate(_FAST_RANKS))
+    body = body.replace(b"\xfe", _END).replace(b"\xff", _PAD + _END) + tail
     if epoch is None:
-        return _EPOCH_ZERO + body
-    return _body(epoch.encode()) + _END + body
+        return _END + body
+    return (_EPOCHS.get(epoch) or _encode(epoch)) + body
 
 
 def _epoch(text: str, version: str) -> int:
@@ -169,8 +171,7 @@ def _parse_any(version: str) -> bytes:
     if not upstream:
         raise InvalidVersion(_NAME, version, "upstream version is empty")
     try:
-        head = _body(str(epoch).encode()) + _END
-        return head + _encode(upstream) + _encode(revision)
+        return _encode(str(epoch)) + _encode(upstream) + _encode(revision)
     except UnicodeError as exc:
         raise InvalidVersion(_NAME, version, str(exc)) from None
 

@@ -22,59 +22,75 @@ from vigil.versions.scheme import InvalidVersion, VersionScheme
 
 _NAME = "rpm"
 
-# Token bytes, in rpmvercmp's order; a letter run follows _ALPHA, a digit run is _NUMBER, a length
-# and the digits without leading zeros. Separators become _SEP and are deleted at the end; they
-# only matter as token boundaries, which the markers already record.
-_TILDE, _END, _CARET, _ALPHA, _NUMBER = b"\x01", b"\x02", b"\x03", b"\x04", b"\x05"
+# Token bytes, in rpmvercmp's order: "~", the end, "^", a letter run (_ALPHA and its letters),
+# then numbers. Zero is _ZERO, a one-digit number is its digit code, a longer one a length code
+# and its digit codes (leading zeros dropped); these codes are consecutive, so numbers compare by
+# length, then digit by digit. Letters are coded above every token start, so a letter run that
+# is a prefix of another sorts first, as strcmp has it. Separators become _SEP and are deleted
+# last: they only matter as token boundaries, which the codes already record.
+_TILDE, _END, _CARET, _ALPHA, _ZERO = 1, 2, 3, 4, 5
+_MAX_LENGTH = 120  # longer digit runs get _LONG and a 20-digit length
+_LENGTHS = _ZERO + 10  # code of length 2; length n is _LENGTHS + n - 2
+_LONG = _LENGTHS + _MAX_LENGTH - 1
+_LETTER_SHIFT = 100  # "A" (65) becomes 165, above _LONG; "z" becomes 222
 _SEP = b"\xff"
 
 
-def _table(extra: dict[str, bytes]) -> bytes:
+def _table(extra: dict[str, int]) -> bytes:
     table = bytearray(_SEP * 256)
     for code in range(128):
-        if chr(code).isalnum():
-            table[code] = code
-    table[ord("~")] = _TILDE[0]
-    table[ord("^")] = _CARET[0]
+        if chr(code).isalpha():
+            table[code] = code + _LETTER_SHIFT
+    for digit in range(10):
+        table[ord("0") + digit] = _ZERO + digit
+    table[ord("~")] = _TILDE
+    table[ord("^")] = _CARET
     for char, value in extra.items():
-        table[ord(char)] = value[0]
+        table[ord(char)] = value
     return bytes(table)
 
 
 _TABLE = _table({})
-_DIGITS = re.compile(rb"([0-9]+)")
-_ALPHA_START = re.compile(rb"(?<![A-Za-z])(?=[A-Za-z])")
+_LETTERS = b"%c-%c" % (ord("A") + _LETTER_SHIFT, ord("z") + _LETTER_SHIFT)
+# A letter run, or a digit run that needs more than its one code.
+_RUNS = re.compile(b"[%s]+|[%c-%c]{2,}" % (_LETTERS, _ZERO, _ZERO + 9))
+_ZERO_CODE = bytes([_ZERO])
+_ALPHA_CODE = bytes([_ALPHA])
+_END_CODE = bytes([_END])
 
 
-def _number(run: bytes) -> bytes:
-    digits = run.lstrip(b"0")
+def _long_number(run: bytes) -> bytes:
+    digits = run.lstrip(_ZERO_CODE)
     size = len(digits)
-    # Lengths from 128 on (absurd, but input is untrusted) are written as 0xFE and 20 decimal
-    # digits, so no encoded number ever contains _SEP.
-    prefix = bytes([size]) if size < 0x80 else b"\xfe" + b"%020d" % size
-    return _NUMBER + prefix + digits
+    if size < 2:
+        return digits or _ZERO_CODE
+    if size <= _MAX_LENGTH:
+        return bytes([_LENGTHS + size - 2]) + digits
+    return bytes([_LONG]) + (b"%020d" % size).translate(_TABLE) + digits
 
 
-_NUMBERS = {
-    run: _number(run)
-    for width in (1, 2, 3, 4)
+_SHORT_RUNS = {
+    run: _long_number(run)
+    for width in (2, 3, 4)
     for value in range(10**width)
-    for run in [str(value).zfill(width).encode()]
+    for run in [str(value).zfill(width).encode().translate(_TABLE)]
 }
 
 
+def _run(match: re.Match[bytes]) -> bytes:
+    run = match[0]
+    if run[0] > _LONG:
+        return _ALPHA_CODE + run
+    return _SHORT_RUNS.get(run) or _long_number(run)
+
+
 def _tokens(ranked: bytes) -> bytes:
-    pieces = _DIGITS.split(_ALPHA_START.sub(_ALPHA, ranked))
-    try:
-        pieces[1::2] = map(_NUMBERS.__getitem__, pieces[1::2])
-    except KeyError:
-        pieces[1::2] = [_NUMBERS.get(run) or _number(run) for run in pieces[1::2]]
-    return b"".join(pieces).replace(_SEP, b"")
+    return _RUNS.sub(_run, ranked).replace(_SEP, b"")
 
 
 def _segments(text: str) -> bytes:
     """The rpmvercmp key of one string."""
-    return _tokens(text.encode("utf-8", "surrogateescape").translate(_TABLE)) + _END
+    return _tokens(text.encode("utf-8", "surrogateescape").translate(_TABLE)) + _END_CODE
 
 
 def vercmp(a: str, b: str) -> int:
@@ -86,9 +102,8 @@ def vercmp(a: str, b: str) -> int:
     return (key_a > key_b) - (key_a < key_b)
 
 
-# The common EVR shape is encoded in one pass: ":" and "-" become the end of the epoch and of the
-# version, which is where a separate encoding of each part would put _END.
-_FAST = re.compile(r"([0-9]{1,20}:)?[0-9A-Za-z._+~^]{1,100}(?:-[0-9A-Za-z._+~^]{1,100})?")
+# An EVR with at most one ":" and one "-" after it is encoded in one pass: they become the end of
+# the epoch and of the version, which is where encoding each part on its own would put _END.
 _FAST_TABLE = _table({":": _END, "-": _END})
 _NO_EPOCH = _segments("0")
 
@@ -110,11 +125,17 @@ def _parse_evr(evr: str) -> bytes:
 
 def parse(evr: str) -> bytes:
     """The sort key of an ``[epoch:]version[-release]`` string."""
-    match = _FAST.fullmatch(evr)
-    if match is None:
-        return _parse_evr(evr)
-    key = _tokens(evr.encode().translate(_FAST_TABLE)) + _END
-    return key if match.group(1) else _NO_EPOCH + key
+    colon, hyphen = evr.find(":"), evr.rfind("-")
+    if (
+        evr.isascii()
+        and colon == evr.rfind(":")
+        and hyphen == evr.find("-")
+        and (hyphen if hyphen >= 0 else len(evr)) > colon + 1  # a version, after any epoch
+        and "\0" not in evr
+    ):
+        key = _tokens(evr.encode().translate(_FAST_TABLE)) + _END_CODE
+        return key if colon >= 0 else _NO_EPOCH + key
+    return _parse_evr(evr)
 
 
 SCHEME = VersionScheme(_NAME, parse)
