@@ -82,3 +82,34 @@ def test_ten_thousand_packages_round_trip(inventory: Inventory, info: DocumentIn
     big = dataclasses.replace(inventory, packages=many[:10_000])
     for name in ("cyclonedx-json", "spdx-json", "vigil-json"):
         assert decode_sbom(FORMATS[name].encode(big, info)) == big
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_an_inventory_without_a_distro_round_trips(
+    name: str, inventory: Inventory, info: DocumentInfo
+) -> None:
+    # dpkg records bare "Debian" when the release is unknown; its purls then carry no distro.
+    bare = dataclasses.replace(
+        inventory,
+        distro=None,
+        packages=tuple(
+            dataclasses.replace(
+                p, ecosystem=p.ecosystem.base, purl=p.purl.replace("&distro=debian-12", "")
+            )
+            for p in inventory.packages
+        ),
+    )
+    assert decode_sbom(FORMATS[name].encode(bare, info)) == bare
+
+
+def test_declared_spelling_of_a_name_is_kept_when_the_purl_lowercases_it() -> None:
+    component = {"type": "library", "name": "JSONStream", "purl": "pkg:npm/jsonstream@1.3.5"}
+    maven = {
+        "type": "library",
+        "group": "org.apache.logging.log4j",
+        "name": "log4j-core",
+        "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",
+    }
+    document = {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [component, maven]}
+    names = [p.name for p in decode_sbom(json.dumps(document)).packages]
+    assert names == ["JSONStream", "org.apache.logging.log4j:log4j-core"]

@@ -53,13 +53,14 @@ def assemble(document: Document) -> Inventory:
     problems: list[ScanWarning] = list(document.notes)
     unscoped: Counter[str] = Counter()
     for entry in document.entries:
-        package, problem = _package(entry, distro, document.decoder)
+        package, problem, stated = _package(entry, distro, document.decoder)
         if problem is not None:
             problems.append(ScanWarning(entry.where, problem, document.decoder))
         if package is None:
             continue
         eco = package.ecosystem
-        if eco.is_os and not eco.release and eco.name not in _ROLLING:
+        # A bare ecosystem stated by Vigil's own property was already warned about at scan time.
+        if eco.is_os and not eco.release and eco.name not in _ROLLING and not stated:
             unscoped[eco.name] += 1
         packages.append(package)
     summary = tuple(
@@ -84,17 +85,18 @@ def assemble(document: Document) -> Inventory:
 
 def _package(
     entry: Entry, distro: Ecosystem | None, decoder: str
-) -> tuple[Package | None, str | None]:
+) -> tuple[Package | None, str | None, bool]:
+    """The package, a problem to report, and whether its ecosystem was stated by a property."""
     label = _label(entry)
     if entry.purl is None:
-        return None, f"{label} has no purl; it cannot be matched against advisories"
+        return None, f"{label} has no purl; it cannot be matched against advisories", False
     try:
         facts = facts_from_purl(entry.purl, distro=distro)
     except UnsupportedPurl as exc:
-        return None, f"{label}: {exc}; not matched"
+        return None, f"{label}: {exc}; not matched", False
     version = facts.version or entry.version
     if not version:
-        return None, f"{label} has no version; it cannot be matched against advisories"
+        return None, f"{label} has no version; it cannot be matched against advisories", False
     hints = read_package(entry.properties)
     ecosystem, problem = _ecosystem(facts, hints)
     if hints.written_by_vigil:
@@ -112,7 +114,8 @@ def _package(
         source_version=source_version,
         arch=arch,
     )
-    return package, problem and f"{label}: {problem}"
+    stated = hints.ecosystem is not None and problem is None
+    return package, problem and f"{label}: {problem}", stated
 
 
 def _ecosystem(facts: PurlFacts, hints: PackageHints) -> tuple[Ecosystem, str | None]:
@@ -128,10 +131,15 @@ def _ecosystem(facts: PurlFacts, hints: PackageHints) -> tuple[Ecosystem, str | 
 
 
 def _name(declared: str | None, facts: PurlFacts) -> str:
-    # purls lowercase PyPI names; the declared spelling (PyYAML) is kept when it is the same
-    # project, as catalogers record it.
-    if declared and facts.ecosystem.name == "PyPI" and same_pypi_name(declared, facts.name):
-        return declared
+    # purls lowercase some names (PyPI, npm, Composer); the declared spelling (PyYAML,
+    # JSONStream) is kept when it names the same package, as catalogers record it.
+    if declared and declared != facts.name:
+        if facts.ecosystem.name == "PyPI":
+            same = same_pypi_name(declared, facts.name)
+        else:
+            same = declared.casefold() == facts.name.casefold()
+        if same:
+            return declared
     return facts.name
 
 

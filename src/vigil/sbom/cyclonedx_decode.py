@@ -85,7 +85,7 @@ def _walk(top: Any, notes: list[ScanWarning]) -> Iterator[tuple[str, Mapping[str
             continue
         children: list[tuple[str, Any, int]] = []
         for index, component in enumerate(value if isinstance(value, list) else []):
-            if not isinstance(component, Mapping):
+            if not isinstance(component, dict):
                 continue
             seen += 1
             if seen > MAX_ELEMENTS:

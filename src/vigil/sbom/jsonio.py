@@ -43,12 +43,14 @@ def text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def objects(value: Any) -> list[Mapping[str, Any]]:
+# Parsed JSON objects are dicts; checking for dict rather than Mapping avoids the ABC machinery,
+# which showed up when profiling documents with 10,000 components.
+def objects(value: Any) -> list[dict[str, Any]]:
     """The JSON objects in ``value`` if it is an array; anything else counts as empty."""
     if not isinstance(value, list):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if isinstance(item, dict)]
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}

@@ -12,8 +12,8 @@ The JSON is built directly: spdx-tools needed seconds to write 10,000 packages.
 
 from __future__ import annotations
 
-import json
 import re
+from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import quote
 
@@ -121,8 +121,14 @@ def _annotation(pairs: list[tuple[str, str]], annotator: str, created: str) -> d
         "annotationDate": created,
         "annotationType": "OTHER",
         "annotator": annotator,
-        "comment": json.dumps(dict(pairs), ensure_ascii=False, separators=(",", ":")),
+        "comment": _json_object(pairs),
     }
+
+
+def _json_object(pairs: list[tuple[str, str]]) -> str:
+    """Pairs (unique names) as a compact JSON object; quicker than ``json.dumps`` per package."""
+    members = [f"{encode_basestring(name)}:{encode_basestring(value)}" for name, value in pairs]
+    return "{" + ",".join(members) + "}"
 
 
 def _relationship(element: str, kind: str, related: str) -> dict[str, str]:
