@@ -9,7 +9,7 @@ import pytest
 
 from vigil.domain import Ecosystem, ScanWarning
 from vigil.sbom import InvalidSbom, decode_sbom, inventory_from_vigil_json
-from vigil.sbom.assemble import MAX_WARNINGS
+from vigil.sbom.assemble import MAX_STATED_WARNINGS, MAX_WARNINGS
 from vigil.sbom.cyclonedx_decode import MAX_DEPTH
 
 LIBC = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12&upstream=glibc"
@@ -270,11 +270,20 @@ def test_input_size_is_bounded() -> None:
 
 
 def test_utf8_byte_order_mark_is_accepted() -> None:
-    data = (
-        "\ufeff".encode()
-        + _cdx([{"type": "library", "name": "ms", "purl": "pkg:npm/ms@2.1.2"}]).encode()
-    )
-    assert [p.name for p in decode_sbom(data).packages] == ["ms"]
+    text = "\ufeff" + _cdx([{"type": "library", "name": "ms", "purl": "pkg:npm/ms@2.1.2"}])
+    for data in (text, text.encode()):
+        assert [p.name for p in decode_sbom(data).packages] == ["ms"]
+
+
+def test_warnings_a_document_states_are_capped_too() -> None:
+    stated = [
+        {"name": f"vigil:warning:{i}", "value": f"x/{i}: unreadable"}
+        for i in range(MAX_STATED_WARNINGS + 2)
+    ]
+    warnings = decode_sbom(_cdx([], metadata={"properties": stated})).warnings
+    assert len(warnings) == MAX_STATED_WARNINGS + 1
+    assert warnings[0] == ScanWarning("x/0", "unreadable")
+    assert warnings[-1].reason == "2 more warning(s) like the above not listed"
 
 
 def _vigil(**changes: Any) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from vigil.sbom.purl_ecosystem import PurlFacts, UnsupportedPurl, facts_from_pur
 
 # Past this many per-element warnings, the rest are counted in one closing warning.
 MAX_WARNINGS = 1000
+# Warnings the document states (a Vigil scan's own) are kept as they are, up to this many.
+MAX_STATED_WARNINGS = 50_000
 # Rolling distributions have no releases; their bare ecosystem is complete.
 _ROLLING = frozenset({"Wolfi", "Chainguard"})
 
@@ -78,7 +80,11 @@ def assemble(document: Document) -> Inventory:
         target=document.target,
         packages=tuple(packages),
         distro=distro,
-        warnings=document.hints.warnings + _capped(problems, document.decoder) + summary,
+        warnings=(
+            _capped(list(document.hints.warnings), document.decoder, MAX_STATED_WARNINGS)
+            + _capped(problems, document.decoder, MAX_WARNINGS)
+            + summary
+        ),
         catalogers=document.hints.catalogers or ((document.decoder, document.decoder_version),),
     )
 
@@ -162,9 +168,9 @@ def _most_common_release(packages: Iterable[Package]) -> Ecosystem | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _capped(problems: list[ScanWarning], decoder: str) -> tuple[ScanWarning, ...]:
-    if len(problems) <= MAX_WARNINGS:
+def _capped(problems: list[ScanWarning], decoder: str, limit: int) -> tuple[ScanWarning, ...]:
+    if len(problems) <= limit:
         return tuple(problems)
-    rest = len(problems) - MAX_WARNINGS
+    rest = len(problems) - limit
     closing = ScanWarning("", f"{rest} more warning(s) like the above not listed", decoder)
-    return (*problems[:MAX_WARNINGS], closing)
+    return (*problems[:limit], closing)

@@ -25,6 +25,9 @@ def load_json(data: bytes | str, *, limit: int = MAX_SBOM_BYTES) -> Any:
     """Parse ``data`` (at most ``limit`` bytes or characters) as JSON."""
     if len(data) > limit:
         raise InvalidSbom(f"document is {len(data)} bytes; the limit is {limit}")
+    if isinstance(data, str):
+        # json.loads accepts a byte order mark in bytes but not in text.
+        data = data.removeprefix("\ufeff")
     try:
         return json.loads(data)
     except RecursionError:
