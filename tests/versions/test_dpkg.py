@@ -64,6 +64,10 @@ def test_errors_name_dpkgs_reason(version: str, reason: str) -> None:
         ("1.9", "1.10"),  # numbers as integers
         ("9.9", "1:0.1"),  # the epoch first
         ("1.0", "invalid"),  # dpkg warns but compares: a letter sorts after a leading digit
+        ("1.0/1", "1.0|1"),  # other characters by their code
+        ("1.0\x01", "1.0\x02"),
+        ("1.0z", "1.0é"),  # bytes above 0x7F after letters, before other characters
+        ("1.0é", "1.0."),
     ],
 )
 def test_known_orderings(a: str, b: str) -> None:

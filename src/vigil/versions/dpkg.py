@@ -100,37 +100,43 @@ def _encode(part: str) -> bytes:
     return body + (_END if "0" <= part[-1] <= "9" else _PAD + _END)
 
 
-# The common case, an ASCII version within policy, is encoded in one pass: the upstream version
-# and the revision are each closed by "/" (after a digit) or "|" (after a non-digit), and the
-# closers are then replaced by the ending a part has when it is encoded on its own.
-_FAST = re.compile(r"(?:([0-9]{1,9}):)?([0-9][-A-Za-z0-9.+~]{0,120})")
+# The common case, printable ASCII, is encoded in one pass: the upstream version and the revision
+# are each closed by "\x01" (after a digit) or "\x02" (after a non-digit), characters that
+# cannot occur here, and the closers are then replaced by the ending a part has on its own.
 _FAST_TABLE = bytearray(_RANKS)
-_FAST_TABLE[ord("/")] = 0xFE  # no other code reaches 0xFE
-_FAST_TABLE[ord("|")] = 0xFF
+_FAST_TABLE[1] = 0xFE  # no rank or number code reaches 0xFE
+_FAST_TABLE[2] = 0xFF
 _FAST_RANKS = bytes(_FAST_TABLE)
 _EPOCHS = {str(epoch): _encode(str(epoch)) for epoch in range(100)}
+_AFTER_DIGIT, _AFTER_RUN = "\x01", "\x02"
 
 
-def _parse_fast(epoch: str | None, text: str) -> bytes | None:
+def _parse_fast(version: str) -> bytes | None:
+    epoch, colon, text = version.partition(":")
+    if not colon:
+        text, head = version, _END
+    elif epoch.isdigit() and len(epoch) < 10:  # at most 999999999, below INT_MAX
+        head = _EPOCHS.get(epoch) or _encode(epoch)
+    else:
+        return None
     upstream, hyphen, revision = text.rpartition("-")
     if not hyphen:
         upstream, revision = revision, ""
     elif not revision:
         return None  # "revision number is empty": let the general parser say so
     if not upstream.lstrip("0"):
-        return None  # an all-zero upstream version encodes as padding alone
-    closer = "/" if upstream[-1].isdigit() else "|"
+        return None  # empty, or all zeros, which encodes as padding alone
+    closer = _AFTER_DIGIT if upstream[-1].isdigit() else _AFTER_RUN
     if revision.lstrip("0"):
-        text = f"{upstream}{closer}{revision}{'/' if revision[-1].isdigit() else '|'}"
+        text = (
+            f"{upstream}{closer}{revision}{_AFTER_DIGIT if revision[-1].isdigit() else _AFTER_RUN}"
+        )
         tail = b""
     else:
         text = upstream + closer
         tail = _END  # no revision, or an all-zero one
     body = _RUNS.sub(_number, text.encode().translate(_FAST_RANKS))
-    body = body.replace(b"\xfe", _END).replace(b"\xff", _PAD + _END) + tail
-    if epoch is None:
-        return _END + body
-    return (_EPOCHS.get(epoch) or _encode(epoch)) + body
+    return head + body.replace(b"\xfe", _END).replace(b"\xff", _PAD + _END) + tail
 
 
 def _epoch(text: str, version: str) -> int:
@@ -182,9 +188,8 @@ def parse(version: str) -> bytes:
     ``dpkg --compare-versions`` only warns about an upstream version that does not start with a
     digit or has characters outside the policy's set, and compares such versions anyway.
     """
-    match = _FAST.fullmatch(version)
-    if match is not None:
-        key = _parse_fast(*match.groups())
+    if version.isascii() and version.isprintable() and " " not in version:
+        key = _parse_fast(version)
         if key is not None:
             return key
     return _parse_any(version)

@@ -52,8 +52,8 @@ def _table(extra: dict[str, int]) -> bytes:
 
 _TABLE = _table({})
 _LETTERS = b"%c-%c" % (ord("A") + _LETTER_SHIFT, ord("z") + _LETTER_SHIFT)
-# A letter run, or a digit run that needs more than its one code.
-_RUNS = re.compile(b"[%s]+|[%c-%c]{2,}" % (_LETTERS, _ZERO, _ZERO + 9))
+# A digit run that needs more than its one code, or a letter run.
+_RUNS = re.compile(b"[%c-%c]{2,}|[%s]+" % (_ZERO, _ZERO + 9, _LETTERS))
 _ZERO_CODE = bytes([_ZERO])
 _ALPHA_CODE = bytes([_ALPHA])
 _END_CODE = bytes([_END])
