@@ -333,3 +333,16 @@ def test_vigil_json_errors_inside_packages() -> None:
 def test_vigil_json_minor_versions_and_unknown_keys_are_accepted() -> None:
     inventory = inventory_from_vigil_json(json.dumps(_vigil(schemaVersion="1.7", future={"x": 1})))
     assert [p.name for p in inventory.packages] == ["ms", "ms"]
+
+
+def test_wrongly_typed_spdx_fields_are_ignored() -> None:
+    packages: list[Any] = [
+        {"SPDXID": ["SPDXRef-x"], "name": "ms", "externalRefs": _purl_ref("pkg:npm/ms@2.1.2")},
+        {"SPDXID": "SPDXRef-y", "name": 7, "primaryPackagePurpose": {"x": 1}},
+    ]
+    inventory = decode_sbom(_spdx(packages, [], documentDescribes=5))
+    assert [p.name for p in inventory.packages] == ["ms"]
+    assert inventory.target == "doc-name"
+    assert _reasons(inventory.warnings) == [
+        "packages[1]: an unnamed element has no purl; it cannot be matched against advisories"
+    ]

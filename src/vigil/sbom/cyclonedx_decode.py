@@ -1,7 +1,7 @@
 """CycloneDX JSON (1.2 to 1.7; produced by Vigil, syft, trivy, cdxgen...) to an Inventory.
 
-Components are walked depth-first, nested ``components`` included, up to ``MAX_ELEMENTS`` and
-``MAX_DEPTH``. ``operating-system`` components give the distribution; components with a purl
+Components are read with their nested ``components``, up to ``MAX_ELEMENTS`` in all and
+``MAX_DEPTH`` levels. ``operating-system`` components give the distribution; components with a purl
 become packages (see ``vigil.sbom.assemble``). Purl-less components of kinds that are packages
 (library, application...) are warned about one by one; purl-less files, data and similar are
 counted in one warning per kind, since they were never packages.

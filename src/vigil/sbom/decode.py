@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 from vigil.domain import Inventory
 from vigil.sbom.jsonio import MAX_SBOM_BYTES, InvalidSbom, load_json
-from vigil.sbom.registry import READERS
+from vigil.sbom.registry import READERS, SbomReader
 
 
 def detect_format(data: bytes | str, *, limit: int = MAX_SBOM_BYTES) -> str:
     """The name of the format ``data`` is in (``cyclonedx-json``, ``spdx-json``, ``vigil-json``)."""
-    return _recognise(data, limit)[0]
+    return _recognise(data, limit)[0].name
 
 
 def decode_sbom(
@@ -22,12 +22,11 @@ def decode_sbom(
     Raises ``InvalidSbom`` for documents that are too large, not JSON, or of no known format;
     elements that cannot be used become warnings on the returned inventory.
     """
-    name, document = _recognise(data, limit)
-    reader = next(r for r in READERS if r.name == name)
+    reader, document = _recognise(data, limit)
     return reader.decode(document, default_target)
 
 
-def _recognise(data: bytes | str, limit: int) -> tuple[str, Mapping[str, object]]:
+def _recognise(data: bytes | str, limit: int) -> tuple[SbomReader, Mapping[str, object]]:
     head = (
         data[:512].lstrip()
         if isinstance(data, str)
@@ -43,5 +42,5 @@ def _recognise(data: bytes | str, limit: int) -> tuple[str, Mapping[str, object]
         raise InvalidSbom("an SBOM must be a JSON object")
     for reader in READERS:
         if reader.recognises(document):
-            return reader.name, document
+            return reader, document
     raise InvalidSbom("not a CycloneDX, SPDX or vigil-json document")

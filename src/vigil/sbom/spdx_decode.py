@@ -48,11 +48,11 @@ def decode_spdx(document: Mapping[str, Any], *, default_target: str = "sbom") ->
     entries: list[Entry] = []
     for index, package in enumerate(packages):
         where = f"packages[{index}]"
-        spdx_id = package.get("SPDXID")
+        spdx_id = text(package.get("SPDXID"))
         name, purl = text(package.get("name")), _purl(package)
         if spdx_id in described and target is None:
             target = name
-        if package.get("primaryPackagePurpose") in _OS_PURPOSES and purl is None:
+        if text(package.get("primaryPackagePurpose")) in _OS_PURPOSES and purl is None:
             found, problem = distro_of(name or "", text(package.get("versionInfo")) or "")
             distro = distro or found
             if problem:
@@ -75,7 +75,10 @@ def decode_spdx(document: Mapping[str, Any], *, default_target: str = "sbom") ->
 
 
 def _described(document: Mapping[str, Any]) -> set[str]:
-    described = {ref for ref in document.get("documentDescribes") or () if isinstance(ref, str)}
+    listed = document.get("documentDescribes")
+    described = (
+        {ref for ref in listed if isinstance(ref, str)} if isinstance(listed, list) else set()
+    )
     for relation in objects(document.get("relationships")):
         kind = relation.get("relationshipType")
         left, right = relation.get("spdxElementId"), relation.get("relatedSpdxElement")
