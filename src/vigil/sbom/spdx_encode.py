@@ -34,6 +34,7 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 def encode_spdx(inventory: Inventory, info: DocumentInfo) -> bytes:
     """The inventory as an SPDX 2.3 JSON document (UTF-8)."""
     annotator = f"Tool: {info.tool_name}-{info.tool_version}"
+    created = info.timestamp
     packages: list[dict[str, Any]] = [_root(inventory.target)]
     relationships = [_relationship(DOCUMENT_ID, "DESCRIBES", TARGET_ID)]
     if inventory.distro is not None:
@@ -42,7 +43,7 @@ def encode_spdx(inventory: Inventory, info: DocumentInfo) -> bytes:
     ids = UniqueIds("-")
     for package in inventory.packages:
         spdx_id = ids.take(_spdx_id(package))
-        packages.append(_package(package, spdx_id, annotator, info.timestamp))
+        packages.append(_package(package, spdx_id, annotator, created))
         relationships.append(_relationship(TARGET_ID, "CONTAINS", spdx_id))
     document: dict[str, Any] = {
         "spdxVersion": "SPDX-2.3",
@@ -50,14 +51,14 @@ def encode_spdx(inventory: Inventory, info: DocumentInfo) -> bytes:
         "SPDXID": DOCUMENT_ID,
         "documentNamespace": info.namespace or PLACEHOLDER,
         "name": inventory.target,
-        "creationInfo": {"created": info.timestamp, "creators": [annotator]},
+        "creationInfo": {"created": created, "creators": [annotator]},
     }
     if inventory.warnings:
         lines = [f"- {w.path}: {w.reason}" for w in inventory.warnings]
         document["comment"] = "\n".join(["Vigil could not read everything:", *lines])
     inventory_props = properties.inventory_properties(inventory)
     if inventory_props:
-        document["annotations"] = [_annotation(inventory_props, annotator, info.timestamp)]
+        document["annotations"] = [_annotation(inventory_props, annotator, created)]
     document["packages"] = packages
     document["relationships"] = relationships
     data = dump_json(document)
