@@ -94,6 +94,13 @@ def test_composer_rules(a: str, b: str, expected: int) -> None:
     assert _compare(b, a) == -expected
 
 
+@given(st.from_regex(r"[0-9]{1,5}(\.[0-9]{1,20}){0,3}", fullmatch=True))
+def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
+    # Surrounding whitespace is trimmed by the reference, and sends the parser down its
+    # general path.
+    assert composer.parse(plain) == composer.parse(f" {plain} ")
+
+
 # Inputs Composer accepts in the shapes packages actually use.
 _NUMBER = st.one_of(st.integers(0, 20).map(str), st.sampled_from(["0", "00", "007", "2010"]))
 _STABILITY = st.sampled_from(

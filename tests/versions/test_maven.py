@@ -144,6 +144,15 @@ def test_realistic_versions_are_totally_ordered(versions: list[str]) -> None:
                 assert hash(low) == hash(high)
 
 
+@given(st.lists(_NUMBER, min_size=1, max_size=5).map(".".join), _VERSIONS)
+def test_plain_fast_path_matches_the_general_parser(plain: str, other: str) -> None:
+    # A trailing "-" opens an empty list that normalisation drops: same version, general path.
+    fast, general = maven.parse(plain), maven.parse(plain + "-")
+    assert fast == general
+    assert hash(fast) == hash(general)
+    assert compare_keys(fast, maven.parse(other)) == compare_keys(general, maven.parse(other))
+
+
 def _maven_artifact_jar() -> Path | None:
     configured = os.environ.get("VIGIL_MAVEN_ARTIFACT_JAR")
     default = Path.home() / ".m2/repository/org/apache/maven/maven-artifact/3.9.6"

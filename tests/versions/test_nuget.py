@@ -77,6 +77,13 @@ def test_more_invalid_versions(version: str) -> None:
         nuget.parse(version)
 
 
+@given(st.from_regex(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}", fullmatch=True))
+def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
+    # Surrounding whitespace is trimmed by the reference, and sends the parser down its
+    # general path.
+    assert nuget.parse(plain) == nuget.parse(f" {plain} ")
+
+
 _NUMBER = st.one_of(st.integers(0, 30).map(str), st.sampled_from(["0", "01", "2147483647", "10"]))
 _LABEL = st.one_of(
     st.integers(0, 20).map(str),

@@ -80,6 +80,13 @@ def test_gem_version_rules(a: str, b: str, expected: int) -> None:
     assert _compare(b, a) == -expected
 
 
+@given(st.from_regex(r"[0-9]{1,20}(\.[0-9]{1,20}){0,5}", fullmatch=True))
+def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
+    # Surrounding whitespace is trimmed by the reference, and sends the parser down its
+    # general path.
+    assert rubygems.parse(plain) == rubygems.parse(f" {plain} ")
+
+
 _NUMBER = st.one_of(st.integers(0, 20).map(str), st.sampled_from(["0", "00", "10", "2020"]))
 _WORD = st.sampled_from(["a", "b", "pre", "rc", "beta", "alpha", "RC", "Pre", "z"])
 _PART = st.one_of(_NUMBER, _WORD, st.builds("{}{}".format, _WORD, _NUMBER))

@@ -58,11 +58,16 @@ _END = -3
 _HASH_WORD = -2  # "#..." words, which version_compare calls equal to every number
 _PATCH_WORD = _LONG_MAX + 1
 _PLAIN = re.compile(r"[0-9]+|[A-Za-z]+")
+_PLAIN_VERSION = re.compile(r"[0-9]{1,5}(?:\.[0-9]{1,18}){0,3}")
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def parse(version: str) -> tuple[Any, ...]:
     """The sort key of ``version``; raises ``InvalidVersion`` where ``normalize`` would throw."""
+    if _PLAIN_VERSION.fullmatch(version):
+        # "1.2.3" normalises to "1.2.3.0": its numbers padded to four, nothing else.
+        numbers = [int(part) for part in version.split(".")]
+        return (*numbers, *(0,) * (4 - len(numbers)), _END, "")
     normalized = normalize(version)
     branch = normalized.startswith("dev-")
     if branch:

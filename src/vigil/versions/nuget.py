@@ -25,6 +25,7 @@ _INT_MIN = -(2**31)
 _IDENTIFIER = re.compile(r"[0-9A-Za-z-]+")
 _NUMERIC_LABEL = re.compile(r"-?[0-9]+")
 _PLAIN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9}){0,3}")
+_ASCII_SPACE = " \t\n\v\f\r"
 
 
 def parse(version: str) -> tuple[Any, ...]:
@@ -96,6 +97,8 @@ def _is_space(c: str) -> bool:
 
 
 def _trim(text: str) -> str:
+    if text.isascii():
+        return text.strip(_ASCII_SPACE)
     start, end = 0, len(text)
     while start < end and _is_space(text[start]):
         start += 1
