@@ -116,6 +116,19 @@ def expected(version: str, ranges: list[dict[str, Any]], cmp: Compare) -> bool:
     return False
 
 
+def listed_in(version: str, listed: list[str], cmp: Compare) -> bool:
+    """OSV: a version named in the entry's own list is affected whatever the ranges say."""
+    if version in listed:
+        return True
+    for other in listed:
+        try:
+            if cmp(version, other) == 0:
+                return True
+        except Unlabelled:
+            continue
+    return False
+
+
 def candidates(
     ranges: list[dict[str, Any]], listed: list[str], ecosystem: str, rnd: random.Random
 ) -> list[str]:
@@ -150,12 +163,12 @@ def main() -> None:
                 ranges = entry.get("ranges", [])
                 if not any(r["type"] != "GIT" for r in ranges):
                     continue
-                listed = (
-                    entry.get("versions", []) if not any(r["type"] == "GIT" for r in ranges) else []
-                )
+                listed = entry.get("versions", [])
+                # Lists of GIT-ranged entries hold tags, not package versions: don't sample them.
+                sample = listed if not any(r["type"] == "GIT" for r in ranges) else []
                 jobs.extend(
                     (record["id"], index, ecosystem, version, ranges, listed)
-                    for version in candidates(ranges, listed, ecosystem.split(":")[0], rnd)
+                    for version in candidates(ranges, sample, ecosystem.split(":")[0], rnd)
                 )
     semver_pairs = {
         (v, e)
@@ -191,10 +204,13 @@ def main() -> None:
     }
     written = 0
     with OUT.open("w", encoding="utf-8") as out:
-        for advisory_id, index, ecosystem, version, ranges, _listed in jobs:
+        for advisory_id, index, ecosystem, version, ranges, listed in jobs:
             base = ecosystem.split(":")[0]
             try:
-                answer = expected(version, ranges, compares[base])
+                # OSV: a version named in the entry's own list is affected whatever the ranges say.
+                answer = listed_in(version, listed, compares[base]) or expected(
+                    version, ranges, compares[base]
+                )
             except Unlabelled as exc:
                 print(f"skipped {advisory_id} {version}: {exc}")
                 continue
