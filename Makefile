@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck layering unit bench clean
+.PHONY: run test lint typecheck layering unit bench clean system-packages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -29,7 +29,10 @@ typecheck: $(STAMP)
 layering: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-unit: $(STAMP)
+system-packages:
+	@bash scripts/system-packages.sh
+
+unit: $(STAMP) system-packages
 	$(VENV)/bin/pytest -n auto
 
 test: lint typecheck layering unit

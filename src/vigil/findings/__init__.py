@@ -1,1 +1,1 @@
-"""Finding lifecycle: pure reconcile(), filter criteria, suppression, aggregation, the finding store."""
+"""Finding lifecycle: pure reconcile(), filters, suppression, aggregation, the finding store."""
