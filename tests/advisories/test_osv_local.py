@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,9 @@ def test_a_corrupt_member_met_while_parsing_raises(tmp_path: Path) -> None:
     items = OsvZipSource(path).parse(fetched)
     for _ in range(5):
         assert isinstance(next(items), Advisory)
-    with pytest.raises(CorruptArchive, match=f"member {docs[5]['id']}.json is corrupt"):
+    with pytest.raises(
+        CorruptArchive, match=f"member {docs[5]['id']}.json fails its integrity check"
+    ):
         next(items)
 
 
@@ -131,3 +134,6 @@ def test_reading_a_listing(tmp_path: Path) -> None:
         ("2026-02-01T10:00:00.500000+00:00", "PYSEC-2026-1"),
         ("2026-01-01T00:00:00+00:00", "GHSA-abcd-efgh-ijkl"),
     ]
+    # Newest first: reading stops at the first row older than the watermark.
+    since = datetime(2026, 1, 15, tzinfo=UTC)
+    assert [i for _, i in read_listing(path, since=since)] == ["PYSEC-2026-1"]

@@ -18,8 +18,10 @@ APPLICATION_ID = 0x56474C41  # "VGLA"
 
 # records.doc is the record's OSV JSON without ``modified`` (kept in its own column), zlib
 # compressed; ``digest`` hashes that JSON so a re-sent but unchanged record costs no write.
-# affected holds one row per ``affected[idx]`` entry with a package; its primary key is the
-# lookup path, so a lookup is one range scan of a clustered index.
+# affected holds one row per ``affected[idx]`` entry with a package, carrying the record id and
+# whether the record is live (not withdrawn): its primary key is the lookup path, so a lookup is
+# a range scan (two with a release: that release and none) of a clustered index, touching no
+# other table.
 # links holds aliases/upstream/related; ``joins`` marks the edges that make two ids one
 # vulnerability (see groups.py). groups maps every id to its vulnerability's display id.
 _DDL = """
@@ -46,9 +48,11 @@ CREATE TABLE affected (
     ecosystem TEXT NOT NULL,
     name TEXT NOT NULL,
     release TEXT NOT NULL,
-    rid INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
     idx INTEGER NOT NULL,
-    PRIMARY KEY (ecosystem, name, rid, idx)
+    rid INTEGER NOT NULL,
+    live INTEGER NOT NULL,
+    PRIMARY KEY (ecosystem, name, release, record_id, idx)
 ) WITHOUT ROWID;
 CREATE INDEX affected_rid ON affected (rid);
 CREATE TABLE links (

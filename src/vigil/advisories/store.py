@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from vigil.advisories._sql import select_in
 from vigil.advisories.clock import Clock, utcnow
@@ -31,23 +33,25 @@ from vigil.advisories.writer import SyncBatch
 from vigil.domain import Advisory, Affected
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An advisory whose ``affected[affected_index]`` names the looked-up package."""
+class Candidate(NamedTuple):
+    """An advisory whose ``affected[affected_index]`` names the looked-up package.
+
+    A tuple, because a popular package has hundreds of candidates and building them is most of
+    a lookup's cost; ``load`` decodes the advisory (through the store's cache).
+    """
 
     record_id: str
     affected_index: int
     ecosystem: str  # the entry's own ecosystem, release included ("Debian:12")
-    modified: datetime
-    _load: Callable[[], Advisory] = field(repr=False, compare=False)
+    load: Callable[[], Advisory]
 
     @property
     def advisory(self) -> Advisory:
-        return self._load()
+        return self.load()
 
     @property
     def affected(self) -> Affected:
-        return self._load().affected[self.affected_index]
+        return self.load().affected[self.affected_index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +74,15 @@ class StoreInfo:
     sources: tuple[SourceState, ...]
 
 
+_BY_RECORD = itemgetter(0, 1)  # record_id, affected_index
+
+
 class _Lru:
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[str, bytes, str], Advisory] = OrderedDict()
+        self._items: OrderedDict[tuple[bytes, str], Advisory] = OrderedDict()
 
-    def get(self, key: tuple[str, bytes, str], make: Callable[[], Advisory]) -> Advisory:
+    def get(self, key: tuple[bytes, str], make: Callable[[], Advisory]) -> Advisory:
         found = self._items.get(key)
         if found is None:
             found = self._items[key] = make()
@@ -129,29 +136,26 @@ class AdvisoryStore:
         """Candidates for a package, by OSV ecosystem (release optional) and name as written.
 
         With a release (``Debian:12``) only entries of that release, or of none, are returned;
-        without one, entries of every release.
+        without one, entries of every release. Candidates come sorted by record id and index.
         """
         base, _, release = ecosystem.partition(":")
-        sql = (
-            "SELECT r.id, a.idx, a.release, r.modified, r.digest, r.doc "
-            "FROM affected a JOIN records r ON r.rid = a.rid "
-            "WHERE a.ecosystem = ? AND a.name = ?"
-        )
+        sql = "SELECT record_id, idx, release, rid FROM affected WHERE ecosystem = ? AND name = ?"
         params: list[str] = [ecosystem_base(base), normalize_name(base, name)]
         if release:
-            sql += " AND a.release IN (?, '')"
+            sql += " AND release IN (?, '')"
             params.append(release)
         if not include_withdrawn:
-            sql += " AND r.withdrawn IS NULL"
+            sql += " AND live = 1"
+        load, new = self._load_rid, tuple.__new__
+        spelled: dict[str, str] = {}  # one string per release, not one per row
         out = []
-        for record_id, idx, entry_release, modified, digest, doc in self._conn.execute(
-            sql + " ORDER BY r.id, a.idx", params
-        ):
-            entry_ecosystem = f"{base}:{entry_release}" if entry_release else base
-            loader = partial(self._advisory, record_id, digest, doc, modified)
-            out.append(
-                Candidate(record_id, idx, entry_ecosystem, parse_timestamp(modified), loader)
-            )
+        for record_id, idx, entry_release, rid in self._conn.execute(sql, params):
+            entry_ecosystem = spelled.get(entry_release)
+            if entry_ecosystem is None:
+                entry_ecosystem = f"{base}:{entry_release}" if entry_release else base
+                spelled[entry_release] = entry_ecosystem
+            out.append(new(Candidate, (record_id, idx, entry_ecosystem, partial(load, rid))))
+        out.sort(key=_BY_RECORD)
         return out
 
     def get(self, identifier: str) -> Advisory | None:
@@ -249,7 +253,16 @@ class AdvisoryStore:
         )
 
     def _advisory(self, record_id: str, digest: bytes, doc: bytes, modified: str) -> Advisory:
-        return self._cache.get((record_id, digest, modified), partial(decode, doc, modified))
+        # The digest hashes the whole record but ``modified``; together they key the cache.
+        return self._cache.get((digest, modified), partial(decode, doc, modified))
+
+    def _load_rid(self, rid: int) -> Advisory:
+        row = self._conn.execute(
+            "SELECT id, digest, doc, modified FROM records WHERE rid = ?", (rid,)
+        ).fetchone()
+        if row is None:
+            raise LookupError("the advisory was removed after this candidate was looked up")
+        return self._advisory(*row)
 
 
 def _maybe_time(text: str | None) -> datetime | None:

@@ -9,17 +9,23 @@ refused snapshot, database error) raises an ``AdvisoryError`` and leaves the sto
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigil.advisories.codec import EncodedRecord, encode
 from vigil.advisories.diff import SyncDiff
 from vigil.advisories.errors import SyncError
-from vigil.advisories.sources.base import AdvisorySource, ParseFailure, Unchanged
+from vigil.advisories.parallel import encoded_items
+from vigil.advisories.sources.base import AdvisorySource, FetchResult, ParseFailure, Unchanged
 from vigil.advisories.store import AdvisoryStore
 
 Progress = Callable[[int], None]
+# Starting worker processes costs a second or two; below this many records one process wins.
+PARALLEL_FROM = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +53,13 @@ def sync(
     *,
     max_removal: float = 0.5,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> SyncReport:
-    """Bring ``source``'s records into ``store``. ``progress`` is called with records read."""
+    """Bring ``source``'s records into ``store``. ``progress`` is called with records read.
+
+    ``workers`` processes parse a large blob (default: one per CPU from ``PARALLEL_FROM``
+    records on, when the source can split its parse); 1 keeps everything in this process.
+    """
     state = store.source_state(source.name)
     outcome = source.fetch(state.fingerprint if state else None)
     if isinstance(outcome, Unchanged):
@@ -60,13 +71,13 @@ def sync(
             with store.batch(
                 source.name, complete=outcome.complete, max_removal=max_removal
             ) as batch:
-                for count, item in enumerate(source.parse(outcome), 1):
+                for count, item in enumerate(_items(source, outcome, workers), 1):
                     if isinstance(item, ParseFailure):
                         failures.append(item)
                         if item.record_id:
                             batch.keep(item.record_id)
                     else:
-                        batch.put(item)
+                        batch.put_encoded(item)
                     if progress is not None and count % 1000 == 0:
                         progress(count)
                 diff = batch.commit(outcome.fingerprint)
@@ -75,3 +86,17 @@ def sync(
         except OSError as exc:
             raise SyncError(f"{source.name}: cannot read the fetched data: {exc}") from exc
     return SyncReport(source.name, False, diff, tuple(failures))
+
+
+def _items(
+    source: AdvisorySource, fetched: FetchResult, workers: int | None
+) -> Iterator[EncodedRecord | ParseFailure]:
+    if workers is None:
+        big = (fetched.size_hint or 0) >= PARALLEL_FROM
+        workers = (os.cpu_count() or 1) if big else 1
+    if multiprocessing.current_process().daemon:
+        workers = 1  # daemonic processes (a pool's workers) may not start children
+    sharded = source.sharded_parse() if workers > 1 else None
+    if sharded is not None:
+        return encoded_items(sharded, fetched, workers)
+    return (i if isinstance(i, ParseFailure) else encode(i) for i in source.parse(fetched))

@@ -89,7 +89,10 @@ class SyncBatch:
             self._conn.execute("ROLLBACK")
 
     def put(self, advisory: Advisory) -> None:
-        record = encode(advisory)
+        self.put_encoded(encode(advisory))
+
+    def put_encoded(self, record: EncodedRecord) -> None:
+        """Add a record ``codec.encode`` already prepared (in a worker process, say)."""
         self._pending[record.id] = record
         if len(self._pending) >= _CHUNK:
             self._flush()
@@ -150,7 +153,7 @@ class SyncBatch:
             return
         existing = self._existing([r.id for r in pending])
         inserts, updates, touched = [], [], []
-        rows: list[tuple[str, str, str, int, int]] = []
+        rows: list[tuple[str, str, str, int, str, int, int]] = []
         links: list[tuple[int, str, str, int]] = []
         for record in pending:
             self._seen.add(record.id)
@@ -170,7 +173,10 @@ class SyncBatch:
             self._classify(record, old)
             self._keys.update(PackageKey(r.ecosystem, r.name) for r in record.rows)
             self._seed(record.id, *(link.target for link in record.links))
-            rows.extend((r.ecosystem, r.name, r.release, rid, r.index) for r in record.rows)
+            live = int(record.withdrawn is None)
+            rows.extend(
+                (r.ecosystem, r.name, record.id, r.index, r.release, rid, live) for r in record.rows
+            )
             links.extend((rid, ln.target, ln.kind, int(ln.joins)) for ln in record.links)
         self._forget(touched)
         conn = self._conn
@@ -185,7 +191,8 @@ class SyncBatch:
             updates,
         )
         conn.executemany(
-            "INSERT INTO affected (ecosystem, name, release, rid, idx) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO affected (ecosystem, name, record_id, idx, release, rid, live) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         conn.executemany("INSERT INTO links (rid, target, kind, joins) VALUES (?, ?, ?, ?)", links)

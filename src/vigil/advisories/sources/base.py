@@ -10,7 +10,7 @@ costs the others. Fetching is tested against a local HTTP server, parsing agains
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ class FetchResult:
     complete: bool
     fetched_at: datetime
     scratch: Path | None = None
+    size_hint: int | None = None  # how many records to expect, when cheap to know
 
     def discard(self) -> None:
         if self.scratch is not None:
@@ -74,6 +75,11 @@ class ParseFailure:
         return f"{self.record_id or '?'} ({self.location}): {self.reason}"
 
 
+ShardedParse = Callable[["FetchResult", int, int], Iterator["Advisory | ParseFailure"]]
+"""``parse`` split in ``n`` disjoint shards (``shard k of n``), as a picklable module-level
+function, so that a large blob can be parsed by worker processes."""
+
+
 class AdvisorySource(Protocol):
     """A place advisories come from. Implementations MUST NOT write to the store."""
 
@@ -91,4 +97,8 @@ class AdvisorySource(Protocol):
 
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         """Read the records of a blob ``fetch`` returned. May raise ``CorruptArchive``."""
+        ...
+
+    def sharded_parse(self) -> ShardedParse | None:
+        """The same parse as a shardable function, or None if this source cannot split it."""
         ...

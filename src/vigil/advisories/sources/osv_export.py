@@ -31,7 +31,7 @@ from vigil.advisories.codec import timestamp
 from vigil.advisories.errors import SourceError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.sources.archive import validate_zip
-from vigil.advisories.sources.base import FetchResult, ParseFailure, Unchanged
+from vigil.advisories.sources.base import FetchResult, ParseFailure, ShardedParse, Unchanged
 from vigil.advisories.sources.http import Downloaded, Downloader, HttpStatusError
 from vigil.advisories.sources.osv_records import read_osv
 from vigil.domain import Advisory
@@ -86,6 +86,9 @@ class OsvExportSource:
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         return read_osv(fetched)
 
+    def sharded_parse(self) -> ShardedParse:
+        return read_osv
+
     def _fetch(self, previous: Fingerprint, scratch: Path) -> FetchResult | Unchanged:
         now = self._clock()
         watermark = previous.get("watermark")
@@ -111,7 +114,8 @@ class OsvExportSource:
             else:
                 if listing is None:
                     return Unchanged()
-                entries = read_listing(listing.path)
+                since = None if full_due or watermark is None else datetime.fromisoformat(watermark)
+                entries = read_listing(listing.path, since=since)
         newest = max((when for when, _ in entries), default=None) if entries else None
         new_watermark = timestamp(newest) if newest else watermark
         listing_etag = listing.etag if listing else None
@@ -125,7 +129,9 @@ class OsvExportSource:
                 folder = scratch / "records"
                 folder.mkdir()
                 self._download_records(changed, folder)
-                return FetchResult(folder, "dir", refreshed, False, now, scratch)
+                return FetchResult(
+                    folder, "dir", refreshed, False, now, scratch, size_hint=len(changed)
+                )
         return self._fetch_full(previous, scratch, now, listing_etag, new_watermark)
 
     def _fetch_full(
@@ -145,7 +151,7 @@ class OsvExportSource:
         )
         if got is None:
             return Unchanged(previous.replace(full_at=timestamp(now)))
-        validate_zip(target)
+        members = validate_zip(target)
         fingerprint = Fingerprint.of(
             etag=got.etag,
             last_modified=got.last_modified,
@@ -153,7 +159,7 @@ class OsvExportSource:
             watermark=watermark,
             full_at=timestamp(now),
         )
-        return FetchResult(target, "zip", fingerprint, True, now, scratch)
+        return FetchResult(target, "zip", fingerprint, True, now, scratch, size_hint=members)
 
     def _download_records(self, ids: list[str], folder: Path) -> None:
         def one(record_id: str) -> None:
@@ -170,22 +176,28 @@ class OsvExportSource:
                 pass
 
 
-def read_listing(path: Path) -> list[tuple[datetime, str]]:
+def read_listing(path: Path, *, since: datetime | None = None) -> list[tuple[datetime, str]]:
     """The ``(modified, id)`` rows of a ``modified_id.csv``; a header line is tolerated.
 
-    An unreadable row makes the whole listing untrustworthy, so it raises ``SourceError``.
+    The export writes the listing newest first, so with ``since`` reading stops at the first
+    row older than it: an incremental sync reads a few lines of a file that lists every record.
+    An unreadable row makes the listing untrustworthy, so it raises ``SourceError``.
     """
     rows = []
-    text = path.read_text(encoding="utf-8", errors="replace")
-    for number, line in enumerate(text.splitlines(), 1):
-        stamp, _, record_id = line.strip().partition(",")
-        if not stamp or (number == 1 and not stamp[:1].isdigit()):
-            continue
-        try:
-            when = datetime.fromisoformat(stamp)
-        except ValueError:
-            raise SourceError(f"{path.name}: line {number}: bad timestamp {stamp!r}") from None
-        record_id = record_id.strip()
-        if when.tzinfo is not None and _SAFE_ID.fullmatch(record_id):
-            rows.append((when, record_id))
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            stamp, _, record_id = line.strip().partition(",")
+            if not stamp or (number == 1 and not stamp[:1].isdigit()):
+                continue
+            try:
+                when = datetime.fromisoformat(stamp)
+            except ValueError:
+                raise SourceError(f"{path.name}: line {number}: bad timestamp {stamp!r}") from None
+            if when.tzinfo is None:
+                continue
+            if since is not None and when < since:
+                break
+            record_id = record_id.strip()
+            if _SAFE_ID.fullmatch(record_id):
+                rows.append((when, record_id))
     return rows

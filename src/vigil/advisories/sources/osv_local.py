@@ -10,7 +10,7 @@ from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.errors import SourceError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.sources.archive import validate_zip
-from vigil.advisories.sources.base import FetchResult, ParseFailure, Unchanged
+from vigil.advisories.sources.base import FetchResult, ParseFailure, ShardedParse, Unchanged
 from vigil.advisories.sources.osv_records import json_files, read_osv
 from vigil.domain import Advisory
 
@@ -39,17 +39,23 @@ class OsvDirectorySource:
         if not self.path.is_dir():
             raise SourceError(f"{self.path}: not a directory")
         listing = hashlib.sha256()
-        for path in json_files(self.path):
+        files = json_files(self.path)
+        for path in files:
             stat = path.stat()
             rel = path.relative_to(self.path).as_posix()
             listing.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         fingerprint = Fingerprint.of(listing=listing.hexdigest())
         if previous == fingerprint:
             return Unchanged()
-        return FetchResult(self.path, "dir", fingerprint, self._complete, self._clock())
+        return FetchResult(
+            self.path, "dir", fingerprint, self._complete, self._clock(), size_hint=len(files)
+        )
 
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         return read_osv(fetched)
+
+    def sharded_parse(self) -> ShardedParse:
+        return read_osv
 
 
 class OsvZipSource:
@@ -73,8 +79,11 @@ class OsvZipSource:
         fingerprint = Fingerprint.of(sha256=digest)
         if previous == fingerprint:
             return Unchanged()
-        validate_zip(self.path)
-        return FetchResult(self.path, "zip", fingerprint, True, self._clock())
+        members = validate_zip(self.path)
+        return FetchResult(self.path, "zip", fingerprint, True, self._clock(), size_hint=members)
 
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         return read_osv(fetched)
+
+    def sharded_parse(self) -> ShardedParse:
+        return read_osv

@@ -29,17 +29,20 @@ def parse_record(
         return ParseFailure(exc.advisory_id or fallback, location, "; ".join(exc.errors[:5]))
 
 
-def read_osv(fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
+def read_osv(
+    fetched: FetchResult, shard: int = 0, shards: int = 1
+) -> Iterator[Advisory | ParseFailure]:
     """Every ``.json`` record of a zip or a directory tree, in a stable order.
 
-    Records without ``modified`` (converted feeds) are stamped with the fetch time.
+    Records without ``modified`` (converted feeds) are stamped with the fetch time. ``shard``
+    of ``shards`` reads every ``shards``-th record only (see ``ShardedParse``).
     """
     stamp = fetched.fetched_at
     if fetched.layout == "zip":
-        for name, data in zip_members(fetched.path):
+        for name, data in zip_members(fetched.path, shard, shards):
             yield parse_record(data, f"{fetched.path.name}:{name}", missing_modified=stamp)
         return
-    for path in json_files(fetched.path):
+    for path in json_files(fetched.path)[shard::shards]:
         location = f"{fetched.path.name}:{path.relative_to(fetched.path).as_posix()}"
         size = path.stat().st_size
         data = path.read_bytes() if size <= MAX_RECORD_BYTES else None

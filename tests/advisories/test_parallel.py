@@ -1,0 +1,71 @@
+"""Parsing in worker processes gives the store exactly what one process gives it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.advisories.conftest import FEED_TIME, load_docs
+from tests.advisories.export_server import build_zip, corrupt_member
+from vigil.advisories.errors import CorruptArchive
+from vigil.advisories.fingerprint import Fingerprint
+from vigil.advisories.sources.base import FetchResult, Unchanged
+from vigil.advisories.sources.osv_local import OsvZipSource
+from vigil.advisories.store import AdvisoryStore
+from vigil.advisories.sync import sync
+
+OpenStore = Callable[..., AdvisoryStore]
+
+
+def table(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        return sorted(conn.execute(sql).fetchall())
+
+
+def test_two_workers_build_the_same_store(open_store: OpenStore, tmp_path: Path) -> None:
+    path = tmp_path / "all.zip"
+    # Every fifth real record: every ecosystem, bundles and alias groups, quick to parse twice.
+    path.write_bytes(build_zip(load_docs()[::5], extra={"BROKEN-1.json": b"{"}))
+    one, two = open_store("one.db"), open_store("two.db")
+    serial = sync(one, OsvZipSource(path, clock=lambda: FEED_TIME), workers=1)
+    parallel = sync(two, OsvZipSource(path, clock=lambda: FEED_TIME), workers=2)
+    assert parallel.diff == serial.diff
+    assert len(serial.diff.added) > 600
+    assert parallel.failures == serial.failures
+    assert [f.record_id for f in serial.failures] == ["BROKEN-1"]
+    one.close()
+    two.close()
+    for sql in (
+        "SELECT id, source, modified, withdrawn, digest FROM records",
+        "SELECT ecosystem, name, release, r.id, idx FROM affected JOIN records r USING (rid)",
+        "SELECT r.id, target, kind, joins FROM links JOIN records r USING (rid)",
+        "SELECT member, group_id FROM groups",
+    ):
+        assert table(one.path, sql) == table(two.path, sql)
+
+
+class _Unvalidated(OsvZipSource):
+    """Skips the up-front check, to meet the corruption while parsing."""
+
+    def fetch(self, previous: Fingerprint | None) -> FetchResult | Unchanged:
+        return FetchResult(self.path, "zip", Fingerprint.of(sha256="x"), True, FEED_TIME)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_corruption_met_while_parsing_rolls_back(
+    open_store: OpenStore, tmp_path: Path, workers: int
+) -> None:
+    docs = load_docs("pypi")
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    good.write_bytes(build_zip(docs[:100]))
+    store = open_store()
+    sync(store, OsvZipSource(good, name="osv"))
+    before = store.info()
+    bad.write_bytes(corrupt_member(build_zip(docs[:300]), docs[250]["id"] + ".json"))
+    with pytest.raises(CorruptArchive, match=f"member {docs[250]['id']}.json fails"):
+        sync(store, _Unvalidated(bad, name="osv"), workers=workers)
+    assert store.info() == before
+    assert store.get(docs[200]["id"]) is None
