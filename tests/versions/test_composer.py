@@ -7,6 +7,8 @@ it is itself checked against php-src's version_compare.phpt expectations.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -99,6 +101,23 @@ def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
     # Surrounding whitespace is trimmed by the reference, and sends the parser down its
     # general path.
     assert composer.parse(plain) == composer.parse(f" {plain} ")
+
+
+_DEV_TAIL = re.compile(r"(.*?)[.-]?dev$", re.IGNORECASE | re.ASCII)
+
+
+@given(st.text(alphabet="ab1.-\nDdEeVv", max_size=12))
+def test_dev_suffix_split_matches_composers_regex(text: str) -> None:
+    match = _DEV_TAIL.search(text)
+    assert composer._before_dev_suffix(text) == (match[1] if match else None)
+
+
+@pytest.mark.parametrize(
+    "version", ["a" * 100_000, "\n" + "a" * 100_000 + "dev", "1" * 100_000, "@" * 100_000]
+)
+def test_long_hostile_input_is_rejected(version: str) -> None:
+    with pytest.raises(InvalidVersion):
+        composer.parse(version)
 
 
 # Inputs Composer accepts in the shapes packages actually use.

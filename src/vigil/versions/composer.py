@@ -42,7 +42,6 @@ _FLAG = re.compile(r"@(?:stable|RC|beta|alpha|dev)$", _I)
 _METADATA = re.compile(r"^([^,\s+]++)\+[^\s]++$", re.ASCII)
 _CLASSIC = re.compile(r"^v?(\d{1,5}+)(\.\d++)?(\.\d++)?(\.\d++)?" + _MODIFIER + "$", _I)
 _DATE = re.compile(r"^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})" + _MODIFIER + "$", _I)
-_DEV_TAIL = re.compile(r"(.*?)[.-]?dev$", _I)
 _NUMERIC_BRANCH = re.compile(
     r"^v?(\d++)(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?$", _I
 )
@@ -102,9 +101,9 @@ def normalize(version: str) -> str:
     date = _DATE.search(text)
     if date:
         return _with_modifiers(_NON_DIGIT.sub(".", date[1]), *date.group(2, 3, 4))
-    dev = _DEV_TAIL.search(text)
-    if dev:
-        branch = _numeric_branch(dev[1])
+    name = _before_dev_suffix(text)
+    if name is not None:
+        branch = _numeric_branch(name)
         if branch:
             return branch
     raise InvalidVersion("composer", version, "not a version Composer can normalise")
@@ -119,6 +118,24 @@ def _with_modifiers(numbers: str, stability: str | None, extra: str | None, dev:
     if dev:
         numbers += "-dev"
     return numbers
+
+
+def _before_dev_suffix(text: str) -> str | None:
+    """Group 1 of ``preg_match('{(.*?)[.-]?dev$}i')``, found in linear time.
+
+    The pattern is unanchored, so PCRE (and Python's re) retry it from every start: quadratic
+    on long input. It matches only when ``dev`` ends the text (or precedes a final newline);
+    the leftmost start is just after the last newline before it (``.`` stops at newlines).
+    """
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    suffix = text[end - 3 : end]
+    if end < 3 or not suffix.isascii() or suffix.lower() != "dev":
+        return None
+    stop = end - 3
+    start = text.rfind("\n", 0, stop) + 1
+    if stop > start and text[stop - 1] in ".-":
+        stop -= 1
+    return text[start:stop]
 
 
 def _numeric_branch(name: str) -> str | None:

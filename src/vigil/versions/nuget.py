@@ -71,6 +71,8 @@ def _numbers(text: str) -> tuple[int, int, int, int] | None:
         digits = _trim(piece)
         if not digits or not digits.isascii() or not digits.isdigit():
             return None
+        if len(digits.lstrip("0")) > 10:
+            return None
         value = int(digits)
         if value > _INT_MAX:
             return None
