@@ -103,6 +103,15 @@ def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
     assert composer.parse(plain) == composer.parse(f" {plain} ")
 
 
+@given(st.text(st.characters(exclude_categories=()), max_size=30))
+def test_any_text_parses_or_raises_invalid_version(text: str) -> None:
+    try:
+        key = composer.parse(text)
+    except InvalidVersion:
+        return
+    assert key == composer.parse(text)
+
+
 _DEV_TAIL = re.compile(r"(.*?)[.-]?dev$", re.IGNORECASE | re.ASCII)
 
 

@@ -77,6 +77,15 @@ def test_more_invalid_versions(version: str) -> None:
         nuget.parse(version)
 
 
+@given(st.text(st.characters(exclude_categories=()), max_size=30))
+def test_any_text_parses_or_raises_invalid_version(text: str) -> None:
+    try:
+        key = nuget.parse(text)
+    except InvalidVersion:
+        return
+    assert key == nuget.parse(text)
+
+
 @given(st.from_regex(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}", fullmatch=True))
 def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
     # Surrounding whitespace is trimmed by the reference, and sends the parser down its

@@ -87,6 +87,15 @@ def test_plain_fast_path_matches_the_general_parser(plain: str) -> None:
     assert rubygems.parse(plain) == rubygems.parse(f" {plain} ")
 
 
+@given(st.text(st.characters(exclude_categories=()), max_size=30))
+def test_any_text_parses_or_raises_invalid_version(text: str) -> None:
+    try:
+        key = rubygems.parse(text)
+    except InvalidVersion:
+        return
+    assert key == rubygems.parse(text)
+
+
 _NUMBER = st.one_of(st.integers(0, 20).map(str), st.sampled_from(["0", "00", "10", "2020"]))
 _WORD = st.sampled_from(["a", "b", "pre", "rc", "beta", "alpha", "RC", "Pre", "z"])
 _PART = st.one_of(_NUMBER, _WORD, st.builds("{}{}".format, _WORD, _NUMBER))

@@ -179,7 +179,8 @@ def _word_rank(word: str) -> int:
 
 def _php_elements(text: str) -> list[str]:
     """PHP's ``php_canonicalize_version`` on the UTF-8 bytes, split at dots (bytes as latin-1)."""
-    data = text.encode("utf-8")
+    # Only ASCII matters below (every other byte is a separator), so any surrogate will do.
+    data = text.encode("utf-8", "surrogatepass")
     if not data:
         return []
     out = bytearray(data[:1])

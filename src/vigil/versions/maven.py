@@ -10,13 +10,16 @@ their width class (int < long < big, as Maven keeps them apart); well-known qual
 order alpha < beta < milestone < rc < snapshot < release < sp, then unknown ones lexically
 (UTF-16 order, like Java); a list that ends early is padded with nulls.
 
-The chain is flattened into one tuple (a marker token stands for "a sub-list opens here") with
-the sign of each suffix against nulls precomputed, so a comparison is a tuple comparison plus
-one lookup when one version is a prefix of the other.
+The chain is flattened into one tuple (a marker token stands for "a sub-list opens here"), so
+a comparison is a tuple comparison, plus a short scan of the longer version's remaining items
+when one version is a prefix of the other. Plain ``1.2.3`` versions skip all of this and keep
+a tuple of ints.
 
-Maven's relation is not transitive on some contrived inputs (``1.0.alpha.1 > 1.ga.1 > 1 >
-1.0.alpha.1``); keys answer every pair exactly as Maven does, so such sets have no consistent
-sort order.
+Maven's relation is not transitive: a null at the head of a nested list, or a version starting
+with letters, can close a cycle (``client_hc_no_vehicle > 0 > 0-SNAPSHOT > client_hc_no_vehicle``,
+``1.0.alpha.1 > 1.ga.1 > 1 > 1.0.alpha.1``). Keys answer every pair exactly as Maven does, so
+such sets have no consistent sort order; the usual shapes (numbers, one qualifier group, an
+optional ``-SNAPSHOT``) are totally ordered.
 """
 
 from __future__ import annotations
@@ -216,7 +219,7 @@ def _shown(token: Token) -> str:
         return (token[3] or "0") if token[1] == 2 else str(token[2])
     if token[1] == _UNKNOWN:
         text: str = token[2]
-        return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be")
+        return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "surrogatepass")
     return _NAMES[token[1]]
 
 
@@ -224,7 +227,7 @@ def _utf16_order(text: str) -> str:
     """A string whose code-point order is ``text``'s UTF-16 order (Java's String order)."""
     if text.isascii() or max(text) <= "\uffff":
         return text
-    units = text.encode("utf-16-be")
+    units = text.encode("utf-16-be", "surrogatepass")
     return "".join(chr(int.from_bytes(units[i : i + 2], "big")) for i in range(0, len(units), 2))
 
 
