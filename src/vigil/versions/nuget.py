@@ -26,6 +26,7 @@ _IDENTIFIER = re.compile(r"[0-9A-Za-z-]+")
 _NUMERIC_LABEL = re.compile(r"-?[0-9]+")
 _PLAIN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9}){0,3}")
 _ASCII_SPACE = " \t\n\v\f\r"
+_SEPARATOR = re.compile(r"[-+]")
 
 
 def parse(version: str) -> tuple[Any, ...]:
@@ -47,7 +48,8 @@ def parse(version: str) -> tuple[Any, ...]:
 
 def _sections(text: str) -> tuple[str, str | None, str | None]:
     """Split at the first ``-`` or ``+`` and at the next ``+``, as NuGet's ParseSections does."""
-    cut = next((i for i, c in enumerate(text) if c in "-+"), len(text))
+    first = _SEPARATOR.search(text)
+    cut = first.start() if first else len(text)
     if cut >= len(text) - 1:
         # NuGet keeps a separator that ends the string inside the part before it.
         return text, None, None
