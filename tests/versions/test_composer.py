@@ -20,8 +20,8 @@ from vigil.versions.scheme import InvalidVersion, compare_keys
 PAIRS = rows("composer.jsonl")
 NORMALIZE = rows("composer_normalize.jsonl")
 PHP_ROWS = [r for r in PAIRS if r.get("reference") == "php:version_compare"]
-COMPOSER_ROWS = [r for r in PAIRS if r.get("reference") is None and r["cmp"] is not None]
-INCOMPARABLE = [r for r in PAIRS if r.get("composer") == "incomparable"]
+COMPOSER_ROWS = [r for r in PAIRS if r.get("reference") is None]
+INCOMPARABLE = rows("composer_incomparable.jsonl")
 
 
 def _compare(a: str, b: str) -> int:
