@@ -27,6 +27,14 @@ SOURCES = {
 }
 
 
+def _usable(ecosystem: str, text: str) -> bool:
+    # maven-artifact's own ComparableVersion is not transitive on versions that start with a
+    # qualifier (client_hc > 0 > 0-SNAPSHOT > client_hc, confirmed with the real jar; see
+    # README-lang.md). Vigil agrees with Maven pair by pair, so the order is only a total one on
+    # versions that start with a number, which are the versions Maven artifacts carry.
+    return ecosystem != "Maven" or text[:1].isdigit()
+
+
 @cache
 def valid_versions(ecosystem: str) -> tuple[str, ...]:
     scheme = scheme_for(ecosystem)
@@ -36,7 +44,7 @@ def valid_versions(ecosystem: str) -> tuple[str, ...]:
             continue
         for row in rows(name):
             for text in (row.get("a"), row.get("b")):
-                if not isinstance(text, str):
+                if not isinstance(text, str) or not _usable(ecosystem, text):
                     continue
                 try:
                     scheme.parse(text)
