@@ -24,6 +24,7 @@ APPLICATION_ID = 0x56474C41  # "VGLA"
 # other table.
 # links holds aliases/upstream/related; ``joins`` marks the edges that make two ids one
 # vulnerability (see groups.py). groups maps every id to its vulnerability's display id.
+# nvd, cvss, epss and kev are the CVE-keyed enrichment tables (enrichment.py); lists are JSON.
 _DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE sources (
@@ -65,6 +66,43 @@ CREATE TABLE links (
 CREATE INDEX links_target ON links (target);
 CREATE TABLE groups (member TEXT PRIMARY KEY, group_id TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX groups_group ON groups (group_id);
+CREATE TABLE nvd (
+    cve TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    published TEXT,
+    last_modified TEXT NOT NULL,
+    description TEXT,
+    cwes TEXT NOT NULL,
+    refs TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE cvss (
+    cve TEXT NOT NULL,
+    version TEXT NOT NULL,
+    scorer TEXT NOT NULL,
+    vector TEXT NOT NULL,
+    base_score REAL,
+    severity TEXT,
+    is_primary INTEGER NOT NULL,
+    PRIMARY KEY (cve, version, scorer, vector)
+) WITHOUT ROWID;
+CREATE TABLE epss (
+    cve TEXT PRIMARY KEY,
+    score REAL NOT NULL,
+    percentile REAL NOT NULL,
+    scored_on TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE kev (
+    cve TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL,
+    product TEXT NOT NULL,
+    name TEXT NOT NULL,
+    date_added TEXT NOT NULL,
+    due_date TEXT,
+    required_action TEXT NOT NULL,
+    ransomware TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    cwes TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 

@@ -25,6 +25,9 @@ from typing import NamedTuple
 from vigil.advisories._sql import select_in
 from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.codec import decode, parse_timestamp, timestamp
+from vigil.advisories.enrichment import Enrichment
+from vigil.advisories.enrichment_reader import read_enrichment
+from vigil.advisories.enrichment_writer import EnrichmentBatch, Kind
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.groups import VulnerabilityGroup, is_cve
 from vigil.advisories.normalize import ecosystem_base, normalize_name
@@ -129,6 +132,23 @@ class AdvisoryStore:
         return SyncBatch(
             self._conn, source, complete=complete, clock=self._clock, max_removal=max_removal
         )
+
+    def enrichment_batch(
+        self, source: str, kind: Kind, *, complete: bool, max_removal: float = 0.5
+    ) -> EnrichmentBatch:
+        """A write transaction for one enrichment sync; use it as a context manager."""
+        return EnrichmentBatch(
+            self._conn,
+            source,
+            kind,
+            complete=complete,
+            clock=self._clock,
+            max_removal=max_removal,
+        )
+
+    def enrichment(self, cve: str) -> Enrichment:
+        """What NVD, EPSS and KEV say about ``cve`` (each part None when they say nothing)."""
+        return read_enrichment(self._conn, cve)
 
     def lookup(
         self, ecosystem: str, name: str, *, include_withdrawn: bool = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import NamedTuple
 
@@ -237,29 +238,31 @@ class SyncBatch:
             self._seed(record_id)
 
     def _record_source(self, fingerprint: Fingerprint | None) -> None:
-        now = timestamp(self._clock())
-        conn = self._conn
-        count = conn.execute(
+        count = self._conn.execute(
             "SELECT count(*) FROM records WHERE source = ?", (self._source,)
         ).fetchone()[0]
-        previous = conn.execute(
-            "SELECT watermark FROM sources WHERE name = ?", (self._source,)
-        ).fetchone()
-        watermark = max(self._watermark, (previous[0] or "") if previous else "") or None
-        conn.execute(
-            "INSERT INTO sources (name, fingerprint, watermark, synced_at, checked_at, records) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-            "fingerprint = excluded.fingerprint, watermark = excluded.watermark, "
-            "synced_at = excluded.synced_at, checked_at = excluded.checked_at, "
-            "records = excluded.records",
-            (
-                self._source,
-                fingerprint.to_json() if fingerprint else None,
-                watermark,
-                now,
-                now,
-                count,
-            ),
-        )
-        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created_at', ?)", (now,))
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('updated_at', ?)", (now,))
+        record_source(self._conn, self._source, fingerprint, self._watermark, count, self._clock())
+
+
+def record_source(
+    conn: sqlite3.Connection,
+    source: str,
+    fingerprint: Fingerprint | None,
+    watermark: str,
+    count: int,
+    now: datetime,
+) -> None:
+    """Note a committed sync of ``source`` in ``sources`` and the store's build time in ``meta``."""
+    stamp = timestamp(now)
+    previous = conn.execute("SELECT watermark FROM sources WHERE name = ?", (source,)).fetchone()
+    newest = max(watermark, (previous[0] or "") if previous else "") or None
+    conn.execute(
+        "INSERT INTO sources (name, fingerprint, watermark, synced_at, checked_at, records) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+        "fingerprint = excluded.fingerprint, watermark = excluded.watermark, "
+        "synced_at = excluded.synced_at, checked_at = excluded.checked_at, "
+        "records = excluded.records",
+        (source, fingerprint.to_json() if fingerprint else None, newest, stamp, stamp, count),
+    )
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('created_at', ?)", (stamp,))
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('updated_at', ?)", (stamp,))

@@ -17,10 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol
 
+from vigil.advisories.enrichment import EnrichmentItem
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.domain import Advisory
 
-Layout = Literal["zip", "dir"]
+Layout = Literal["zip", "dir", "file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +103,19 @@ class AdvisorySource(Protocol):
     def sharded_parse(self) -> ShardedParse | None:
         """The same parse as a shardable function, or None if this source cannot split it."""
         ...
+
+
+class EnrichmentSource(Protocol):
+    """A source of CVE-keyed enrichment (NVD, EPSS, KEV): the same seam, other items."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str:
+        """Which enrichment it delivers: ``"nvd"``, ``"epss"`` or ``"kev"``."""
+        ...
+
+    def fetch(self, previous: Fingerprint | None) -> FetchResult | Unchanged: ...
+
+    def parse(self, fetched: FetchResult) -> Iterator[EnrichmentItem | ParseFailure]: ...

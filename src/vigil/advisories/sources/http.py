@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,10 +85,16 @@ class Downloader:
         self.close()
 
     def download(
-        self, url: str, dest: Path, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        dest: Path,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Downloaded | None:
         """Save ``url`` to ``dest``; ``None`` if the server says it has not changed."""
-        headers = {}
+        headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

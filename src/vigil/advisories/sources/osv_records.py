@@ -38,9 +38,14 @@ def read_osv(
     of ``shards`` reads every ``shards``-th record only (see ``ShardedParse``).
     """
     stamp = fetched.fetched_at
+    if fetched.layout == "file":  # one record
+        if shard == 0:
+            single = fetched.path.read_bytes()[: MAX_RECORD_BYTES + 1]
+            yield parse_record(single, fetched.path.name, missing_modified=stamp)
+        return
     if fetched.layout == "zip":
-        for name, data in zip_members(fetched.path, shard, shards):
-            yield parse_record(data, f"{fetched.path.name}:{name}", missing_modified=stamp)
+        for name, member in zip_members(fetched.path, shard, shards):
+            yield parse_record(member, f"{fetched.path.name}:{name}", missing_modified=stamp)
         return
     for path in json_files(fetched.path)[shard::shards]:
         location = f"{fetched.path.name}:{path.relative_to(fetched.path).as_posix()}"
