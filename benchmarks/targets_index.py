@@ -28,7 +28,7 @@ WANTED_EVERY = 100  # one file in a hundred is "wanted" (a package-metadata name
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "vigil-bench-image"
 
 
-def wanted(path: str) -> bool:
+def wanted(path: str, mode: int = 0o644, size: int = 0) -> bool:
     return path.endswith("/METADATA")
 
 

@@ -35,5 +35,8 @@ class DirFS:
     def size(self, path: str) -> int:
         return (self.root / path).stat().st_size
 
+    def mode(self, path: str) -> int | None:
+        return (self.root / path).stat().st_mode & 0o7777
+
     def layer_digest(self, path: str) -> str | None:
         return self.layer

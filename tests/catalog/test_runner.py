@@ -7,9 +7,10 @@ from pathlib import Path
 
 from tests.catalog.dirfs import FIXTURES, DirFS
 from vigil.catalog import Environment, ParseResult, TargetFS, read_bounded
-from vigil.catalog.cataloger import Cataloger
+from vigil.catalog.cataloger import Cataloger, executables_of
 from vigil.catalog.globbing import matches
 from vigil.catalog.languages import LANGUAGE_CATALOGERS
+from vigil.catalog.languages._executable import NATIVE_EXECUTABLES
 from vigil.catalog.registry import DEFAULT_CATALOGERS, OS_CATALOGERS
 from vigil.catalog.runner import _Dispatch, catalog, wanted_predicate
 from vigil.domain import Ecosystem, Inventory, Location, Package
@@ -183,7 +184,8 @@ def test_identity_file_over_its_bound_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_wanted_predicate_is_the_union_of_globs_and_identity_files() -> None:
-    wanted = wanted_predicate(_catalogers())
+    def wanted(path: str) -> bool:
+        return wanted_predicate(_catalogers())(path, 0o644, 1000)
 
     assert wanted("var/lib/dpkg/status")
     assert wanted("var/lib/dpkg/status.d/libc6")
@@ -196,7 +198,101 @@ def test_wanted_predicate_is_the_union_of_globs_and_identity_files() -> None:
     assert not wanted("usr/bin/bash")
     assert not wanted("var/lib/dpkg/info/libc6:amd64.md5sums")
     assert not wanted("x/var/lib/dpkg/status")
-    assert not wanted_predicate(())("var/lib/dpkg/status")
+    assert not wanted_predicate(())("var/lib/dpkg/status", 0o644, 1000)
+    # Without a cataloger of executables, an execute bit changes nothing.
+    assert not wanted_predicate(_catalogers())("usr/bin/bash", 0o755, 1_000_000)
+
+
+def test_wanted_predicate_keeps_executables_for_the_binary_catalogers() -> None:
+    wanted = wanted_predicate()  # the default catalogers include go-binary and rust-auditable
+
+    assert wanted("usr/bin/bash", 0o755, 1_000_000)
+    assert wanted("opt/app/server", 0o100, 50_000_000)  # any execute bit
+    assert not wanted("usr/bin/bash", 0o644, 1_000_000)
+    assert not wanted("usr/share/big.iso", 0o644, 1 << 30)
+    assert not wanted("usr/bin/stub", 0o755, 100)  # too small to be a binary
+    assert not wanted("opt/huge", 0o755, 3 << 30)  # over the bound
+    assert wanted("var/lib/dpkg/status", 0o644, 1000)
+
+
+class CountingFS(DirFS):
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.sizes: list[str] = []
+
+    def size(self, path: str) -> int:
+        found = super().size(path)  # absent identity files raise: only existing ones count
+        self.sizes.append(path)
+        return found
+
+
+class Recorder:
+    """A cataloger of native executables that records what it was given."""
+
+    version = "0"
+    globs: tuple[str, ...] = ()
+    executables = NATIVE_EXECUTABLES
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.calls: list[str] = []
+
+    def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
+        self.calls.append(path)
+        return ParseResult()
+
+
+def _true_binary() -> bytes:
+    true = shutil.which("true")
+    assert true is not None, "coreutils' true is part of every Debian system"
+    return Path(true).read_bytes()
+
+
+def test_executables_are_dispatched_by_mode_size_and_magic(tmp_path: Path) -> None:
+    binary = _true_binary()
+    files = {
+        "usr/bin/true": (binary, 0o755),
+        "usr/bin/true-copy": (binary, 0o644),  # not executable: never looked at
+        "usr/bin/script": (b"#!/bin/sh\n" + b"echo hi\n" * 200, 0o755),  # no magic
+        "usr/bin/stub": (binary[:100], 0o755),  # ELF magic, too small
+        "usr/libexec/helper": (binary, 0o700),
+    }
+    for rel, (data, mode) in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+        (tmp_path / rel).chmod(mode)
+    first, second = Recorder("first"), Recorder("second")
+    fs = CountingFS(tmp_path)
+
+    inventory = catalog(fs, (first, second), target="bins")
+
+    assert first.calls == second.calls == ["usr/bin/true", "usr/libexec/helper"]
+    # Sizes are asked only of files with an execute bit; each head is read once for both.
+    assert sorted(fs.sizes) == [
+        "usr/bin/script",
+        "usr/bin/stub",
+        "usr/bin/true",
+        "usr/libexec/helper",
+    ]
+    assert sorted(fs.opened) == ["usr/bin/script", "usr/bin/true", "usr/libexec/helper"]
+    assert inventory.warnings == ()
+
+
+def test_default_binary_catalogers_read_a_script_once(tmp_path: Path) -> None:
+    (tmp_path / "run.sh").write_bytes(b"#!/bin/sh\n" + b"exec true\n" * 100)
+    (tmp_path / "run.sh").chmod(0o755)
+    (tmp_path / "true").write_bytes(_true_binary())
+    (tmp_path / "true").chmod(0o755)
+    fs = CountingFS(tmp_path)
+    binary_catalogers = tuple(c for c in DEFAULT_CATALOGERS if executables_of(c) is not None)
+    assert [c.name for c in binary_catalogers] == ["go-binary", "rust-auditable-binary"]
+
+    inventory = catalog(fs, binary_catalogers, target="t")
+
+    assert fs.opened.count("run.sh") == 1
+    assert fs.opened.count("true") == 3  # the runner's head, then one parse per cataloger
+    assert inventory.packages == ()
+    assert inventory.warnings == ()
 
 
 def test_default_catalogers_are_the_os_then_the_language_ones() -> None:

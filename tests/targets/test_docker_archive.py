@@ -38,7 +38,7 @@ def test_layouts_and_compressions(
     image = two_layers(compression)
     dest = tmp_path / ("a.tar" if as_tar else "a")
     write_docker_archive(dest, {"vigil/test:1": image}, style=style, as_tar=as_tar)
-    with open_docker_archive(str(dest), wanted=lambda p: p.endswith("METADATA")) as fs:
+    with open_docker_archive(str(dest), wanted=lambda p, m, s: p.endswith("METADATA")) as fs:
         assert sorted(fs.paths()) == [
             "usr/lib/os-release",
             f"{DIST_INFO}/METADATA",

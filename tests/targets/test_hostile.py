@@ -33,7 +33,7 @@ def test_member_names_never_leave_the_root(tmp_path: Path) -> None:
         RawName("./ok", b"ok"),
     ]
     single_image(tmp_path / "img", [layer])
-    with open_oci(str(tmp_path / "img"), wanted=lambda p: True) as fs:
+    with open_oci(str(tmp_path / "img"), wanted=lambda p, m, s: True) as fs:
         assert sorted(fs.paths()) == ["etc/absolute", "ok"]
         assert sorted(w.path for w in fs.warnings) == [
             "../../../../tmp/escaped",

@@ -28,7 +28,10 @@ def read(
     path: str, *, tag: str | None = None, platform: str = "linux/amd64", name: str = STATUS
 ) -> bytes:
     chosen = Platform.parse(platform)
-    with open_oci(path, tag, lambda p: p == STATUS, platform=chosen) as fs, fs.open(name) as fh:
+    with (
+        open_oci(path, tag, lambda p, m, s: p == STATUS, platform=chosen) as fs,
+        fs.open(name) as fh,
+    ):
         return fh.read()
 
 
@@ -39,7 +42,7 @@ def test_layout_as_directory_or_tar(tmp_path: Path, as_tar: bool, compression: s
         pytest.skip("no zstd module (backports.zstd) installed")
     image = Image([rootfs_entries(), [Whiteout("usr/lib/python3"), File("app", b"a")]], compression)
     dest = write_oci(tmp_path / "layout", {"latest": [image]}, as_tar=as_tar)
-    with open_oci(str(dest), "latest", lambda p: p.endswith("status")) as fs:
+    with open_oci(str(dest), "latest", lambda p, m, s: p.endswith("status")) as fs:
         assert sorted(fs.paths()) == ["app", "usr/lib/os-release", STATUS]
         with fs.open(STATUS) as fh:
             assert fh.read() == rootfs_file(STATUS)

@@ -72,7 +72,7 @@ def contents(fs: ImageFS) -> dict[str, bytes]:
 
 def test_pull_by_tag_matches_the_layout(anonymous: Registry, layout: Path) -> None:
     spec = f"registry:{anonymous.host}/vigil/test:1"
-    with open_target(spec, lambda p: p.endswith("METADATA"), registry=HTTP) as pulled:
+    with open_target(spec, lambda p, m, s: p.endswith("METADATA"), registry=HTTP) as pulled:
         assert isinstance(pulled, ImageFS)
         with open_oci(str(layout), "1") as local:
             assert contents(pulled) == contents(local)

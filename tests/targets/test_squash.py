@@ -83,7 +83,7 @@ def test_later_layer_replaces_and_a_third_layer_can_restore(tmp_path: Path) -> N
         [Whiteout("etc/conf"), File("opt/tool", b"now a file")],
         [File("etc/conf", b"v3")],
     ]
-    with build(tmp_path, *layers, wanted=lambda p: True) as fs:
+    with build(tmp_path, *layers, wanted=lambda p, m, s: True) as fs:
         assert sorted(fs.paths()) == ["etc/conf", "opt/tool"]
         assert read(fs, "etc/conf") == b"v3"
         assert read(fs, "opt/tool") == b"now a file"
@@ -100,7 +100,7 @@ def test_layer_digest_names_the_layer_that_wrote_the_file(tmp_path: Path) -> Non
 def test_hardlinks_share_content_and_survive_the_targets_removal(tmp_path: Path) -> None:
     lower = [File("bin/real", b"payload"), Hardlink("bin/alias", "bin/real")]
     upper = [Whiteout("bin/real")]
-    for wanted in (None, lambda p: True):
+    for wanted in (None, lambda p, m, s: True):
         with build(tmp_path / str(wanted is None), lower, upper, wanted=wanted) as fs:
             assert list(fs.paths()) == ["bin/alias"]
             assert read(fs, "bin/alias") == b"payload"
@@ -125,7 +125,7 @@ def test_special_files_are_skipped_and_replace_lower_entries(tmp_path: Path) -> 
 def test_unwanted_files_are_read_again_from_their_layer(tmp_path: Path) -> None:
     big = os.urandom(3 * 1024 * 1024)
     layers = [[File("small", b"s"), File("big", big)], [File("other", b"o")]]
-    with build(tmp_path, *layers, wanted=lambda p: p == "other") as fs:
+    with build(tmp_path, *layers, wanted=lambda p, m, s: p == "other") as fs:
         assert read(fs, "small") == b"s"
         assert read(fs, "big") == big
         assert read(fs, "other") == b"o"
@@ -135,7 +135,7 @@ def test_wanted_contents_spill_to_a_directory_removed_on_close(tmp_path: Path) -
     big = os.urandom(2 * 1024 * 1024)
     limits = Limits(memory_file_bytes=1024, memory_budget_bytes=4096)
     layers = [[File(f"f{i}", bytes([i]) * 1000) for i in range(10)] + [File("big", big)]]
-    fs = build(tmp_path, *layers, wanted=lambda p: True, limits=limits)
+    fs = build(tmp_path, *layers, wanted=lambda p, m, s: True, limits=limits)
     spill = fs.store._dir
     assert spill is not None
     assert len(os.listdir(spill)) >= 7  # 4 fit the memory budget, the rest spill
@@ -147,7 +147,9 @@ def test_wanted_contents_spill_to_a_directory_removed_on_close(tmp_path: Path) -
 
 def test_file_over_the_per_file_limit_is_indexed_with_a_warning(tmp_path: Path) -> None:
     limits = Limits(max_file_bytes=100)
-    with build(tmp_path, [File("huge", b"x" * 1000)], wanted=lambda p: True, limits=limits) as fs:
+    with build(
+        tmp_path, [File("huge", b"x" * 1000)], wanted=lambda p, m, s: True, limits=limits
+    ) as fs:
         assert list(fs.paths()) == ["huge"]
         assert fs.size("huge") == 1000
         assert [w.path for w in fs.warnings] == ["huge"]

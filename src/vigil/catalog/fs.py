@@ -6,10 +6,16 @@ A directory, a squashed image and a zip all look the same here. Implementations 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Protocol
 
 from vigil.catalog.globbing import compile_glob
+
+EXECUTE_BITS = 0o111
+
+# Which files' contents an opener that streams (an image) keeps for the catalogers: asked with a
+# file's path, permission bits and size before its content goes by, since it cannot come back.
+Wanted = Callable[[str, int, int], bool]
 
 
 class TargetFS(Protocol):
@@ -30,9 +36,21 @@ class TargetFS(Protocol):
         """The file's size in bytes, without reading it."""
         ...
 
+    def mode(self, path: str) -> int | None:
+        """The file's permission bits (``st_mode & 0o7777``), without reading it.
+
+        None when the target does not record them (a zip written without Unix attributes).
+        """
+        ...
+
     def layer_digest(self, path: str) -> str | None:
         """The digest of the image layer that last wrote the file; None outside images."""
         ...
+
+
+def may_execute(mode: int | None) -> bool:
+    """Whether a file of ``mode`` may be an executable: an execute bit, or no mode recorded."""
+    return mode is None or mode & EXECUTE_BITS != 0
 
 
 def glob(fs: TargetFS, pattern: str) -> Iterator[str]:

@@ -2,9 +2,10 @@
 
 Paths are listed once; each is dispatched to the catalogers whose globs match it, deciding by
 its last segment first (a dictionary lookup, ``str.endswith`` and one combined expression) so
-that whole-path expressions run only for candidates. A cataloger that raises is reported as a
-warning naming it and the scan goes on. Output order is deterministic: paths are visited
-sorted and packages sorted at the end.
+that whole-path expressions run only for candidates. Catalogers that want executables get the
+files with an execute bit whose size and first bytes they accept; the head is read once per file
+for all of them. A cataloger that raises is reported as a warning naming it and the scan goes
+on. Output order is deterministic: paths are visited sorted and packages sorted at the end.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from vigil.catalog.cataloger import Cataloger, Environment
-from vigil.catalog.fs import FileTooLarge, TargetFS, read_bounded
+from vigil.catalog.cataloger import Cataloger, Environment, ExecutableFiles, executables_of
+from vigil.catalog.fs import FileTooLarge, TargetFS, Wanted, may_execute, read_bounded
 from vigil.catalog.globbing import compile_glob
 from vigil.catalog.os_release import IDENTITY_FILE_LIMIT, IDENTITY_FILES, identify
 from vigil.catalog.ownership import apply_ownership
@@ -61,6 +62,10 @@ class _Dispatch:
         self.any_suffix = tuple(self.suffixes)
 
     def catalogers_for(self, path: str) -> list[Cataloger]:
+        return [self.catalogers[i] for i in self.indexes(path)]
+
+    def indexes(self, path: str) -> list[int]:
+        """The positions of the catalogers whose globs match ``path``, in order."""
         name = path.rpartition("/")[2]
         rules = list(self.exact.get(name, ()))
         if name.endswith(self.any_suffix):
@@ -68,8 +73,42 @@ class _Dispatch:
         if self.any_wild.match(name):
             rules += [r for r in self.wild if r.last.match(name)]
         rules += self.always
-        chosen = sorted({r.cataloger for r in rules if r.full is None or r.full.match(path)})
-        return [self.catalogers[i] for i in chosen]
+        return sorted({r.cataloger for r in rules if r.full is None or r.full.match(path)})
+
+
+class _Executables:
+    """Which catalogers want a file as an executable: by mode and size, then by its first bytes,
+    read once for every cataloger sharing an ``ExecutableFiles``."""
+
+    def __init__(self, catalogers: Sequence[Cataloger]) -> None:
+        groups: dict[ExecutableFiles, list[int]] = {}
+        for index, cataloger in enumerate(catalogers):
+            declared = executables_of(cataloger)
+            if declared is not None:
+                groups.setdefault(declared, []).append(index)
+        self.groups = tuple(groups.items())
+        self.head_size = max((files.head_size for files, _ in self.groups), default=0)
+
+    def admits(self, mode: int, size: int) -> bool:
+        return any(files.admits(mode, size) for files, _ in self.groups)
+
+    def indexes(self, fs: TargetFS, path: str, warnings: list[ScanWarning]) -> list[int]:
+        try:
+            mode = fs.mode(path)
+            if not may_execute(mode):  # most files: decided without another lookup
+                return []
+            size = fs.size(path)
+            candidates = [(files, at) for files, at in self.groups if files.admits(mode, size)]
+            if not candidates:
+                return []
+            with fs.open(path) as fh:
+                head = fh.read(self.head_size)
+        except FileNotFoundError:
+            return []  # listed but gone (a live host), or a symlink loop: nothing to read
+        except OSError as exc:
+            warnings.append(ScanWarning(path, f"cannot read executable: {exc}"))
+            return []
+        return [i for files, at in candidates if files.magic(head[: files.head_size]) for i in at]
 
 
 _WILDCARDS = re.compile(r"[*?\[]")
@@ -80,24 +119,49 @@ def _union(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives) if alternatives else r"(?!)")
 
 
-def wanted_predicate(catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS) -> Callable[[str], bool]:
-    """Whether a path's contents are needed by ``catalogers`` or by OS identification."""
+def wanted_predicate(catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS) -> Wanted:
+    """Whether a file's contents may be needed by ``catalogers`` or by OS identification.
+
+    Executables are judged on mode and size alone: their first bytes are not known yet.
+    """
     dispatch = _Dispatch(catalogers)
+    executables = _Executables(catalogers)
     identity = frozenset(IDENTITY_FILES)
-    return lambda path: path in identity or bool(dispatch.catalogers_for(path))
+
+    def wanted(path: str, mode: int, size: int) -> bool:
+        return path in identity or executables.admits(mode, size) or bool(dispatch.indexes(path))
+
+    return wanted
+
+
+# Called with (paths done, paths in all) as the scan goes, at most every PROGRESS_STEP paths.
+Progress = Callable[[int, int], None]
+PROGRESS_STEP = 512
 
 
 def catalog(
-    fs: TargetFS, catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS, *, target: str
+    fs: TargetFS,
+    catalogers: Sequence[Cataloger] = DEFAULT_CATALOGERS,
+    *,
+    target: str,
+    progress: Progress | None = None,
 ) -> Inventory:
     """The inventory of ``fs``: its distribution, packages, warnings and the catalogers run."""
     warnings: list[ScanWarning] = []
     env = _identify(fs, warnings)
     dispatch = _Dispatch(catalogers)
+    executables = _Executables(catalogers)
     packages: list[Package] = []
     owned: dict[str, str] = {}
-    for path in sorted(set(fs.paths())):
-        for cataloger in dispatch.catalogers_for(path):
+    paths = sorted(set(fs.paths()))
+    for done, path in enumerate(paths):
+        if progress is not None and done % PROGRESS_STEP == 0:
+            progress(done, len(paths))
+        chosen = dispatch.indexes(path)
+        if executables.groups:
+            more = executables.indexes(fs, path, warnings)
+            chosen = sorted({*chosen, *more}) if more else chosen
+        for cataloger in (catalogers[i] for i in chosen):
             try:
                 result = cataloger.parse(fs, path, env)
             except Exception as exc:  # a cataloger bug must not end the scan
@@ -108,6 +172,8 @@ def catalog(
             warnings.extend(result.warnings)
             for owned_path, owner in result.owned_paths.items():
                 owned.setdefault(owned_path, owner)
+    if progress is not None:
+        progress(len(paths), len(paths))
     kept, _attributed = apply_ownership(_merge_duplicates(packages), owned)
     return Inventory(
         target=target,

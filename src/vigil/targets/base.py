@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from types import TracebackType
 from typing import IO, Protocol, Self
 
+from vigil.catalog.fs import Wanted
 from vigil.domain import ScanWarning
 
-# Which paths' contents an opener should keep while streaming (the catalogers' globs).
-Wanted = Callable[[str], bool]
+__all__ = ["Closing", "OpenedTarget", "Wanted", "want_nothing"]
 
 
-def want_nothing(path: str) -> bool:
+def want_nothing(path: str, mode: int, size: int) -> bool:
     return False
 
 
@@ -31,6 +31,8 @@ class OpenedTarget(Protocol):
     def open(self, path: str) -> IO[bytes]: ...
 
     def size(self, path: str) -> int: ...
+
+    def mode(self, path: str) -> int | None: ...
 
     def layer_digest(self, path: str) -> str | None: ...
 

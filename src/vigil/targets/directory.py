@@ -38,6 +38,7 @@ class DirectoryFS(Closing):
         self.warnings: list[ScanWarning] = []
         self.complete = True
         self._paths: list[str] | None = None
+        self._modes: dict[str, int] = {}  # walked files' permission bits, taken as they are listed
 
     def paths(self) -> list[str]:
         if self._paths is None:
@@ -70,6 +71,8 @@ class DirectoryFS(Closing):
                         if not (rel == "" and entry.name in skip):
                             stack.append(path)
                     elif entry.is_file(follow_symlinks=False):
+                        mode = entry.stat(follow_symlinks=False).st_mode & 0o7777
+                        self._modes[path] = _MODES.setdefault(mode, mode)
                         yield path
                 except OSError:
                     continue
@@ -117,5 +120,18 @@ class DirectoryFS(Closing):
             raise FileNotFoundError(f"{path}: not a regular file")
         return st.st_size
 
+    def mode(self, path: str) -> int:
+        walked = self._modes.get(path)
+        if walked is not None:
+            return walked
+        st = os.stat(self._real(path), follow_symlinks=False)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileNotFoundError(f"{path}: not a regular file")
+        return st.st_mode & 0o7777
+
     def layer_digest(self, path: str) -> str | None:
         return None
+
+
+# Hosts have a handful of distinct modes: share one int object per mode among all walked files.
+_MODES: dict[int, int] = {}

@@ -98,7 +98,7 @@ class FunctionZipFS(Closing):
             self.warnings.append(
                 ScanWarning("/".join(full), f"{info.file_size} bytes, over the per-file limit")
             )
-        node = Node(Kind.FILE, index, size=info.file_size)
+        node = Node(Kind.FILE, index, size=info.file_size, mode=_unix_mode(info))
         node.source = (index, info.filename)
         self.tree.put(full, node)
 
@@ -139,6 +139,9 @@ class FunctionZipFS(Closing):
     def size(self, path: str) -> int:
         return self._file(path).size
 
+    def mode(self, path: str) -> int | None:
+        return self._file(path).mode
+
     def layer_digest(self, path: str) -> str | None:
         return self.digests[self._file(path).layer]
 
@@ -147,6 +150,16 @@ class FunctionZipFS(Closing):
             zf.close()
         self._zips.clear()
         self._store.close()
+
+
+def _unix_mode(info: zipfile.ZipInfo) -> int | None:
+    """Permission bits from a zip written on Unix; None when the writer recorded none (Windows
+    tools, or a zero attribute), so that nothing is assumed about them."""
+    mode = (info.external_attr >> 16) & 0o7777
+    return mode if info.create_system == _UNIX and mode else None
+
+
+_UNIX = 3  # "version made by" host system (APPNOTE 4.4.2)
 
 
 def _sha256(path: str) -> str:

@@ -45,6 +45,9 @@ class ImageFS(Closing):
     def size(self, path: str) -> int:
         return self._file(path)[1].size
 
+    def mode(self, path: str) -> int | None:
+        return self._file(path)[1].mode
+
     def layer_digest(self, path: str) -> str | None:
         return self.digests[self._file(path)[1].layer]
 

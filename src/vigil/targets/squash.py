@@ -1,7 +1,7 @@
 """Apply image layers in order into one merged tree, in a single streaming pass per layer.
 
-Every path is indexed (kind, size, writing layer); only wanted files' contents are copied out,
-since a compressed tar cannot be read again without starting over.
+Every path is indexed (kind, size, mode, writing layer); only wanted files' contents are copied
+out, since a compressed tar cannot be read again without starting over.
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ class _Applier:
             self.tree.remove(parts)
 
     def regular(self, layer: int, stream: LayerStream, member: Member, path: str) -> Node:
-        node = Node(Kind.FILE, layer, size=member.size)
-        if not self.wanted(path):
+        node = Node(Kind.FILE, layer, size=member.size, mode=member.mode)
+        if not self.wanted(path, member.mode, member.size):
             return node
         if member.size > self.limits.max_file_bytes:
             self.warn(path, f"{member.size} bytes, over the per-file limit; content skipped")
@@ -107,7 +107,8 @@ class _Applier:
         if target_parts is None or target is None or target.kind is not Kind.FILE:
             self.warn("/".join(parts), f"hardlink to missing {member.linkname!r}; skipped")
             return
-        node = Node(Kind.FILE, layer, size=target.size)
+        # A hardlink shares its target's inode, hence its mode, whatever its own header says.
+        node = Node(Kind.FILE, layer, size=target.size, mode=target.mode)
         node.data = target.data
         node.source = target.source or (target.layer, "/".join(target_parts))
         self.tree.put(parts, node)

@@ -2,8 +2,8 @@
 
 ``tarfile`` parses every header field through Python helpers; layers of hundreds of thousands
 of files spend most of their indexing time there. This reader decodes only what squashing needs
-(name, type, size, link target), checks each header's checksum, and knows a stream that stops
-before its end-of-archive block is truncated.
+(name, type, size, permission bits, link target), checks each header's checksum, and knows a
+stream that stops before its end-of-archive block is truncated.
 """
 
 from __future__ import annotations
@@ -24,14 +24,17 @@ _MAX_META = 1024 * 1024  # long names and pax records larger than this are hosti
 class Member:
     """One entry of a layer."""
 
-    __slots__ = ("linkname", "name", "offset", "size", "sparse", "type")
+    __slots__ = ("linkname", "mode", "name", "offset", "size", "sparse", "type")
 
-    def __init__(self, name: str, type_: bytes, size: int, linkname: str, offset: int) -> None:
+    def __init__(
+        self, name: str, type_: bytes, size: int, linkname: str, offset: int, mode: int = 0
+    ) -> None:
         self.name = name
         self.type = type_
         self.size = size
         self.linkname = linkname
         self.offset = offset  # of its data in the uncompressed stream
+        self.mode = mode  # permission bits only (0o7777)
         self.sparse = False
 
     def isreg(self) -> bool:
@@ -95,7 +98,9 @@ def _parse(block: bytes, data_offset: int) -> Member:
         if prefix:
             name = prefix + b"/" + name
     link = block[157:257].split(b"\0", 1)[0]
-    return Member(_text(name), block[156:157], _number(block[124:136]), _text(link), data_offset)
+    mode = max(_number(block[100:108]), 0) & 0o7777  # some writers add the file-type bits
+    size = _number(block[124:136])
+    return Member(_text(name), block[156:157], size, _text(link), data_offset, mode)
 
 
 def _number(field: bytes) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from vigil.targets.errors import SymlinkLoop
-from vigil.targets.pathres import Kind, resolve
+from vigil.targets.pathres import Kind, resolve, split
 
 
 class Node:
@@ -19,16 +19,20 @@ class Node:
     ``layer`` is the index of the last layer that wrote the node (for a directory: that created or
     walked through it, which the opaque rule needs). ``data`` is the kept content of a wanted file
     (bytes in memory, or the name of a spill file). ``source`` locates the bytes of a hardlink:
-    the layer and path of the member that carried them.
+    the layer and path of the member that carried them. ``mode`` holds the permission bits, None
+    where the archive did not record them.
     """
 
-    __slots__ = ("children", "data", "kind", "layer", "link", "size", "source")
+    __slots__ = ("children", "data", "kind", "layer", "link", "mode", "size", "source")
 
-    def __init__(self, kind: Kind, layer: int, size: int = 0, link: str = "") -> None:
+    def __init__(
+        self, kind: Kind, layer: int, size: int = 0, link: str = "", mode: int | None = None
+    ) -> None:
         self.kind = kind
         self.layer = layer
         self.size = size
         self.link = link
+        self.mode = mode
         self.data: bytes | str | None = None
         self.source: tuple[int, str] | None = None
         self.children: dict[str, Node] | None = {} if kind is Kind.DIR else None
@@ -57,6 +61,12 @@ class Tree:
 
     def resolve(self, path: str, *, follow_last: bool = True) -> tuple[str, Node] | None:
         """The canonical path and node ``path`` leads to, following symlinks inside the root."""
+        direct = split(path)
+        if ".." not in direct:
+            # Most paths (all those ``files`` lists) cross no symlink: one walk down the tree.
+            node = self.lookup(direct)
+            if node is not None and node.kind is not Kind.LINK:
+                return "/".join(direct), node
         parts = resolve(path, self._kind_of, self._max_hops, follow_last=follow_last)
         if parts is None:
             return None

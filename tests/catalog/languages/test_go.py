@@ -23,6 +23,7 @@ def _esbuild(name: str, tmp_path: Path) -> Path:
     if found is None:
         pytest.skip(f"{name} could not be fetched with npm (npm absent or registry unreachable)")
     shutil.copy(found, tmp_path / "esbuild")
+    (tmp_path / "esbuild").chmod(0o755)
     return tmp_path
 
 
@@ -57,6 +58,7 @@ def test_real_go_binaries(name: str, expected: list[tuple[str, str, str]], tmp_p
 def test_truncated_go_binary_is_a_warning(tmp_path: Path) -> None:
     source = _esbuild("esbuild-0.17.19-linux-x64", tmp_path) / "esbuild"
     (tmp_path / "cut").write_bytes(source.read_bytes()[: 4 * 1024 * 1024])
+    (tmp_path / "cut").chmod(0o755)
     source.unlink()
     result = scan(go_binary.CATALOGER, tmp_path)
     assert result.packages == []
@@ -72,6 +74,8 @@ def test_garbage_elf_is_a_warning_and_other_files_are_ignored(tmp_path: Path) ->
     (tmp_path / "garbage").write_bytes(bytes(header) + bytes(1024))
     (tmp_path / "notes.txt").write_text("just text\n" * 100)
     (tmp_path / "tiny").write_bytes(b"\x7fELF")
+    for name in ("garbage", "notes.txt", "tiny"):
+        (tmp_path / name).chmod(0o755)  # candidates by mode; their size and magic rule them out
     result = scan(go_binary.CATALOGER, tmp_path)
     assert result.packages == []
     assert reasons(result.warnings) == [

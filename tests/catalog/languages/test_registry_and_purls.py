@@ -8,18 +8,25 @@ import pytest
 
 from tests.catalog.languages.dirfs import FIXTURES, DirFS, triples
 from vigil.catalog import Environment, compile_glob
+from vigil.catalog.cataloger import executables_of
 from vigil.catalog.languages import LANGUAGE_CATALOGERS, _coords, java_archive, npm_package_lock
+from vigil.catalog.languages._executable import NATIVE_EXECUTABLES
 from vigil.catalog.languages._support import Collector
 
 
-def test_language_catalogers_are_named_versioned_and_globbed() -> None:
+def test_language_catalogers_are_named_versioned_and_ask_for_files() -> None:
     names = [c.name for c in LANGUAGE_CATALOGERS]
     assert len(names) == len(set(names)) == 20
+    by_content = {"go-binary", "rust-auditable-binary"}
     for cataloger in LANGUAGE_CATALOGERS:
-        assert cataloger.version == "1"
-        assert cataloger.globs
+        assert cataloger.version == ("2" if cataloger.name in by_content else "1")
+        assert bool(cataloger.globs) != (executables_of(cataloger) is not None)
         for pattern in cataloger.globs:
+            assert pattern != "**/*"  # a catch-all would send every file to the cataloger
             compile_glob(pattern)
+    # One declaration for both, so the runner reads a file's magic number once for the two.
+    shared = {id(executables_of(c)) for c in LANGUAGE_CATALOGERS if c.name in by_content}
+    assert shared == {id(NATIVE_EXECUTABLES)}
 
 
 @pytest.mark.parametrize(

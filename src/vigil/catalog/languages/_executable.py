@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
+from vigil.catalog.cataloger import ExecutableFiles
 from vigil.catalog.fs import TargetFS
 from vigil.catalog.languages._support import Malformed, MiB
 
@@ -195,11 +196,19 @@ class Executable:
             self.sections.append(Section(name, image_base + vaddr, raw_off, present))
 
 
-# Binaries are globbed broadly, so most candidates are not executables at all: rejecting them
-# costs one small read. Larger files are only read through seeks, never whole.
+# Candidates come from the file mode, so scripts and other non-binaries with an execute bit still
+# arrive: rejecting them costs one small read. Larger files are only read through seeks.
 MIN_SIZE = 512
 MAX_SIZE = 2 * 1024 * MiB
 _MAX_UNSEEKABLE = 256 * MiB
+
+
+def _is_native(head: bytes) -> bool:
+    return sniff(head) is not None
+
+
+# Shared by every binary cataloger, so the runner reads a file's magic number once for all.
+NATIVE_EXECUTABLES = ExecutableFiles(MIN_SIZE, MAX_SIZE, _is_native, head_size=4)
 
 
 @contextmanager

@@ -1,10 +1,10 @@
 """Go binaries: the toolchain (as module ``stdlib``), the main module and every dependency.
 
-Any file may be a Go binary, so the glob is broad and each candidate is first checked for an
-executable magic number with one small read; nothing is ever executed. A dependency replaced by
-another module is reported as the replacement; one replaced by a local directory keeps its
-declared version, since that is the best evidence of what was copied there. A main module built
-from a work tree (``(devel)``) has no version to report.
+A Go binary may have any name, so the cataloger asks for executables (an execute bit and an
+ELF, Mach-O or PE magic number) rather than globbing every path; nothing is ever executed. A
+dependency replaced by another module is reported as the replacement; one replaced by a local
+directory keeps its declared version, since that is the best evidence of what was copied there.
+A main module built from a work tree (``(devel)``) has no version to report.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import struct
 from vigil.catalog.cataloger import Environment, ParseResult
 from vigil.catalog.fs import TargetFS
 from vigil.catalog.languages import _coords
-from vigil.catalog.languages._executable import open_executable
+from vigil.catalog.languages._executable import NATIVE_EXECUTABLES, open_executable
 from vigil.catalog.languages._support import Collector, Malformed, collector_for
 from vigil.catalog.languages.go_buildinfo import BuildInfo, Module, read_build_info, stdlib_version
 
@@ -42,8 +42,9 @@ def add_build_info(info: BuildInfo, out: Collector) -> None:
 
 class GoBinaryCataloger:
     name = "go-binary"
-    version = "1"
-    globs = ("**/*",)
+    version = "2"  # 2: files without an execute bit are no longer read
+    globs: tuple[str, ...] = ()
+    executables = NATIVE_EXECUTABLES
 
     def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
         out = collector_for(self.name, fs, path)

@@ -15,7 +15,7 @@ from vigil.catalog.cataloger import Environment, ParseResult
 from vigil.catalog.fs import TargetFS
 from vigil.catalog.languages import _coords
 from vigil.catalog.languages._data import as_list, as_mapping, load_json, text_field
-from vigil.catalog.languages._executable import Executable, open_executable
+from vigil.catalog.languages._executable import NATIVE_EXECUTABLES, Executable, open_executable
 from vigil.catalog.languages._support import (
     STRUCTURE_ERRORS,
     Collector,
@@ -66,8 +66,9 @@ def add_packages(document: bytes, out: Collector) -> None:
 
 class RustAuditableCataloger:
     name = "rust-auditable-binary"
-    version = "1"
-    globs = ("**/*",)
+    version = "2"  # 2: files without an execute bit are no longer read
+    globs: tuple[str, ...] = ()
+    executables = NATIVE_EXECUTABLES
 
     def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
         out = collector_for(self.name, fs, path)
