@@ -81,3 +81,18 @@ def test_aliases() -> None:
     assert aliases("usr/sbin/z") == ("usr/sbin/z", "sbin/z")
     assert aliases("usr/share/doc") == ("usr/share/doc",)
     assert aliases("library/x") == ("library/x",)
+
+
+def test_an_unowned_copy_of_an_owned_package_stays_reported() -> None:
+    os_packages, owned = _real_debian_ownership()
+    debian_copy = "usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA"
+    bundled = "opt/app/vendor/PyYAML-6.0.dist-info/METADATA"
+    # The runner merges identical copies into one package with a location per copy.
+    pyyaml = _package("PyYAML", "PyPI", bundled, debian_copy)
+
+    kept, dropped = apply_ownership([*os_packages, pyyaml], owned)
+
+    assert kept == [*os_packages, _package("PyYAML", "PyPI", bundled)]
+    assert dropped == [
+        Attribution(_package("PyYAML", "PyPI", debian_copy), "python3-yaml", debian_copy)
+    ]

@@ -4,13 +4,15 @@
 the PyPI cataloger also finds PyYAML there. The distribution patches and tracks it under its
 own source package, so reporting the PyPI copy too would double the findings and match the
 wrong advisories (anchore/grype#2210). A language package is dropped when an OS package that
-the inventory reports owns one of its evidence files.
+the inventory reports owns its evidence file. The runner merges identical copies into one package
+with one location each, so ownership is decided per location: an application's own copy of a jar
+that Debian also installs stays reported, located where the application keeps it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vigil.domain import Package
 
@@ -41,25 +43,46 @@ def owner_of(
 ) -> tuple[str, str] | None:
     """The (OS package, path) owning one of ``package``'s evidence files, if any."""
     for location in package.locations:
-        for path in aliases(location.path):
-            owner = owned.get(path)
-            # Ownership lists of removed packages linger (dpkg keeps them for conffiles).
-            if owner is not None and owner in os_names:
-                return owner, path
+        found = _owner(location.path, owned, os_names)
+        if found is not None:
+            return found
+    return None
+
+
+def _owner(path: str, owned: Mapping[str, str], os_names: frozenset[str]) -> tuple[str, str] | None:
+    for alias in aliases(path):
+        owner = owned.get(alias)
+        # Ownership lists of removed packages linger (dpkg keeps them for conffiles).
+        if owner is not None and owner in os_names:
+            return owner, alias
     return None
 
 
 def apply_ownership(
     packages: Sequence[Package], owned: Mapping[str, str]
 ) -> tuple[list[Package], list[Attribution]]:
-    """Split packages into those to report and the language packages an OS package owns."""
+    """Split packages into those to report and the language packages an OS package owns.
+
+    A package found at several locations (copies) keeps the locations no OS package owns; it is
+    attributed only when an OS package owns every copy.
+    """
     os_names = frozenset(_os_names(packages))
     kept: list[Package] = []
     dropped: list[Attribution] = []
     for package in packages:
-        found = None if package.ecosystem.is_os else owner_of(package, owned, os_names)
+        if package.ecosystem.is_os:
+            kept.append(package)
+            continue
+        owners = [_owner(location.path, owned, os_names) for location in package.locations]
+        found = next((owner for owner in owners if owner is not None), None)
         if found is None:
             kept.append(package)
+            continue
+        free = tuple(loc for loc, owner in zip(package.locations, owners, strict=True) if not owner)
+        if free:
+            taken = tuple(loc for loc in package.locations if loc not in free)
+            kept.append(replace(package, locations=free))
+            dropped.append(Attribution(replace(package, locations=taken), *found))
         else:
             dropped.append(Attribution(package, *found))
     return kept, dropped
