@@ -123,3 +123,12 @@ def test_compiled_entries_accept_domain_values_and_are_reusable() -> None:
         True,
         False,
     ]
+
+
+def test_listed_versions_answer_the_same_when_asked_repeatedly() -> None:
+    # The first miss scans the list, later ones search it sorted: both must agree.
+    compiled = compile_affected("PyPI", {"versions": ["2.0", "1.0", "3.0rc1", "bogus!"]})
+    questions = ["1.0.0", "1.5", "3.0rc1", "3.0.0rc1", "2", "0.1", "bogus!"]
+    first = [compiled.includes(v) for v in questions]
+    again = [compiled.includes(v) for v in questions]
+    assert first == again == [True, False, True, True, True, False, True]

@@ -1,12 +1,13 @@
 """Evaluate an OSV ``affected`` entry against a version, as the OSV schema's algorithm defines.
 
-An entry is compiled once (every event and listed version parsed into a sort key) so that a
-matcher can test many package versions against it cheaply.
+An entry is compiled once (every event version parsed into a sort key) so that a matcher can
+test many package versions against it cheaply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,34 +42,62 @@ class CompiledRange:
         return vulnerable
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledAffected:
-    """An ``affected`` entry with every version pre-parsed; ``includes`` answers one version."""
+    """An ``affected`` entry with its ranges pre-parsed; ``includes`` answers one version.
 
-    scheme: VersionScheme
-    ranges: tuple[CompiledRange, ...]
-    listed_keys: tuple[SortKey, ...]
-    listed_strings: frozenset[str]
+    Listed versions match by exact string first, then by parsed equality (``1.0`` is ``1.0.0``
+    under PEP 440). Parsing the list is deferred until a version falls outside every range,
+    since real lists hold hundreds of versions that the ranges usually already cover.
+    """
+
+    __slots__ = ("_listed_keys", "_misses", "listed", "ranges", "scheme")
+
+    def __init__(
+        self, scheme: VersionScheme, ranges: tuple[CompiledRange, ...], listed: tuple[str, ...]
+    ) -> None:
+        self.scheme = scheme
+        self.ranges = ranges
+        self.listed = frozenset(listed)
+        self._listed_keys: list[SortKey] | None = None
+        self._misses = 0
 
     def includes(self, version: str) -> bool:
-        if version in self.listed_strings:
+        if version in self.listed:
             return True
-        keys: dict[str, SortKey] = {}
-
-        def key_for(scheme: VersionScheme) -> SortKey:
-            if scheme.name not in keys:
-                keys[scheme.name] = scheme.parse(version)
-            return keys[scheme.name]
-
-        if self.listed_keys:
-            own = key_for(self.scheme)
-            if any(not own < k and not k < own for k in self.listed_keys):
+        own: SortKey | None = None
+        for rng in self.ranges:
+            if rng.scheme is self.scheme:
+                if own is None:
+                    own = self.scheme.parse(version)
+                key = own
+            else:
+                key = rng.scheme.parse(version)
+            if rng.includes(key):
                 return True
-        return any(rng.includes(key_for(rng.scheme)) for rng in self.ranges)
+        if not self.listed:
+            return False
+        if own is None:
+            own = self.scheme.parse(version)
+        self._misses += 1
+        if self._misses == 1:
+            # A one-shot question: scanning is cheaper than sorting the whole list.
+            return any(not own < k and not k < own for k in self._parsed_listed())
+        if self._listed_keys is None:
+            self._listed_keys = sorted(self._parsed_listed())
+        keys = self._listed_keys
+        at = bisect_left(keys, own)
+        return at < len(keys) and not own < keys[at]
+
+    def _parsed_listed(self) -> Iterator[SortKey]:
+        for text in self.listed:
+            try:
+                yield self.scheme.parse(text)
+            except ValueError:
+                continue  # still matched by exact string, as OSV's algorithm does
 
 
 def compile_affected(ecosystem: str, affected: Affected | Mapping[str, Any]) -> CompiledAffected:
-    """Parse every version of an ``affected`` entry with the ecosystem's scheme.
+    """Compile an ``affected`` entry: parse its event versions with the ecosystem's scheme.
 
     ``GIT`` ranges are skipped: they need the repository's commit graph, not package versions.
     Raises ``InvalidVersion`` when an event version does not parse, because a range that cannot
@@ -81,13 +110,7 @@ def compile_affected(ecosystem: str, affected: Affected | Mapping[str, Any]) -> 
         for rng in entry.ranges
         if rng.type != "GIT"
     )
-    listed: list[SortKey] = []
-    for text in entry.versions:
-        try:
-            listed.append(scheme.parse(text))
-        except ValueError:
-            continue  # still matched by exact string below, as OSV's algorithm does
-    return CompiledAffected(scheme, ranges, tuple(listed), frozenset(entry.versions))
+    return CompiledAffected(scheme, ranges, entry.versions)
 
 
 def _compile_range(rng: Range, scheme: VersionScheme) -> CompiledRange:
