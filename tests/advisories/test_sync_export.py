@@ -90,7 +90,9 @@ def test_first_sync_imports_the_whole_export(
     docs = load_docs("pypi")
     publish(server, docs)
     store = open_store()
-    report = sync(store, source_for())
+    progress: list[int] = []
+    report = sync(store, source_for(), progress=progress.append)
+    assert progress == [1000]
     assert not report.unchanged
     assert report.failures == ()
     assert report.diff.added == tuple(sorted(d["id"] for d in docs if "withdrawn" not in d))

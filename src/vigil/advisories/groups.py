@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LinkKind = Literal["alias", "upstream", "related"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Link:
+class Link(NamedTuple):
     """An edge from a record to another id; ``joins`` if it makes them one vulnerability."""
 
     target: str

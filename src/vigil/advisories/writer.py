@@ -176,7 +176,7 @@ class SyncBatch:
             self._seed(record.id, *(link.target for link in record.links))
             live = int(record.withdrawn is None)
             rows.extend(
-                (r.ecosystem, r.name, record.id, r.index, r.release, rid, live) for r in record.rows
+                (r.ecosystem, r.name, record.id, r.entry, r.release, rid, live) for r in record.rows
             )
             links.extend((rid, ln.target, ln.kind, int(ln.joins)) for ln in record.links)
         self._forget(touched)
