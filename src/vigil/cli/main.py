@@ -5,12 +5,16 @@ from __future__ import annotations
 import click
 
 from vigil import __version__
+from vigil.cli.sbom import sbom
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vigil")
 def cli() -> None:
     """Vigil: continuous vulnerability management for hosts, images and functions."""
+
+
+cli.add_command(sbom)
 
 
 def main() -> None:
