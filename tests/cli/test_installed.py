@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 def vigil(*args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [str(VIGIL), "sbom", *args],
+        env={**os.environ, "FORCE_COLOR": "1"},  # colour may be forced; stderr is still no tty
         capture_output=True,
         timeout=120,
         check=False,
@@ -95,3 +96,21 @@ def _read_all(fd: int) -> bytes:
             break
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def test_a_reader_that_goes_away_is_no_error_message(tmp_path: Path) -> None:
+    archive = docker_archive(tmp_path / "image.tar")
+    process = subprocess.Popen(
+        [str(VIGIL), "sbom", str(archive), "--format", "spdx-json"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # as `| head -c0` would
+    with process.stderr:
+        stderr = process.stderr.read()
+
+    assert process.wait(timeout=120) == 1
+    assert stderr == b""

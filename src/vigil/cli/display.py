@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -71,11 +72,13 @@ class ProgressDisplay:
 
 
 @contextmanager
-def progress_on_terminal(enabled: bool) -> Iterator[ProgressDisplay | None]:
-    """A progress display on stderr when ``enabled`` and stderr is a terminal, else None."""
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
+def progress_on_terminal() -> Iterator[ProgressDisplay | None]:
+    """A progress display on stderr when stderr is a terminal, else None (logs stay clean).
+
+    Asked of stderr itself: rich would also draw where FORCE_COLOR is set, as in many CI logs.
+    """
+    if not sys.stderr.isatty():
         yield None
         return
-    with ProgressDisplay(console) as display:
+    with ProgressDisplay(Console(stderr=True)) as display:
         yield display

@@ -131,7 +131,9 @@ def sbom(
     try:
         write_output(output, data)
     except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (`| head`): nothing more to say to it
+        # The reader went away (`| head`). Python flushes stdout again at exit: point it at
+        # /dev/null so that this flush cannot fail a second time with a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_FAILURE)
     except OSError as exc:
         display.error(f"cannot write {output}: {exc.strerror or exc}")
@@ -142,7 +144,7 @@ def _scan(
     target: str, platform: Platform | None, options: RegistryOptions, debug: bool
 ) -> Inventory:
     try:
-        with display.progress_on_terminal(enabled=True) as progress:
+        with display.progress_on_terminal() as progress:
             return scan_inventory(target, platform=platform, progress=progress, registry=options)
     except (TargetNotFound, ImageNotFound) as exc:
         display.error(f"no such target: {exc}")
