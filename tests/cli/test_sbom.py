@@ -216,3 +216,11 @@ def test_a_truncated_layer_exits_3(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stderr.startswith(f"vigil: error: cannot open oci:{layout}: ")
     assert result.stdout == ""
+
+
+def test_an_output_that_cannot_be_written_exits_1(tmp_path: Path) -> None:
+    # /proc/self is a directory no file can be created in, even by root.
+    result = run(f"dir:{directory(tmp_path / 'root')}", "-o", "/proc/self/sbom.json")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("vigil: error: cannot write /proc/self/sbom.json: ")

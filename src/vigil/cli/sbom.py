@@ -112,13 +112,38 @@ def sbom(
     registry_password_stdin: bool,
     debug: bool,
 ) -> None:
+    try:
+        _sbom(target, format_name, output, platform, insecure_registry, registry_username,
+              registry_password_stdin)  # fmt: skip
+    except click.ClickException:
+        raise  # usage errors: click reports them and exits 2
+    except KeyboardInterrupt:
+        display.error("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if debug:
+            traceback.print_exc()
+        else:
+            display.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.exit(EXIT_FAILURE)
+
+
+def _sbom(
+    target: str,
+    format_name: str,
+    output: str | None,
+    platform: Platform | None,
+    insecure_registry: bool,
+    registry_username: str | None,
+    registry_password_stdin: bool,
+) -> None:
     if output is not None:
         check_writable_destination(output)
     options = RegistryOptions(
         credentials=_credentials(registry_username, registry_password_stdin),
         allow_http=insecure_registry,
     )
-    inventory = _scan(target, platform, options, debug)
+    inventory = _scan(target, platform, options)
     if not inventory.understood:
         display.warnings(inventory.warnings, where_all=f"{len(inventory.warnings)} in all")
         display.error(
@@ -140,9 +165,7 @@ def sbom(
         sys.exit(EXIT_FAILURE)
 
 
-def _scan(
-    target: str, platform: Platform | None, options: RegistryOptions, debug: bool
-) -> Inventory:
+def _scan(target: str, platform: Platform | None, options: RegistryOptions) -> Inventory:
     try:
         with display.progress_on_terminal() as progress:
             return scan_inventory(target, platform=platform, progress=progress, registry=options)
@@ -152,12 +175,3 @@ def _scan(
     except TargetError as exc:
         display.error(f"cannot open {target}: {exc}")
         sys.exit(EXIT_NOT_UNDERSTOOD)
-    except KeyboardInterrupt:
-        display.error("interrupted")
-        sys.exit(130)
-    except Exception as exc:
-        if debug:
-            traceback.print_exc()
-        else:
-            display.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
-        sys.exit(EXIT_FAILURE)
