@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vigil.targets.errors import MalformedTarget
 
@@ -40,7 +40,8 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class RegistryOptions:
-    credentials: tuple[str, str] | None = None
+    # Kept out of repr so that a logged or printed options value never shows the password.
+    credentials: tuple[str, str] | None = field(default=None, repr=False)
     allow_http: bool = False
     ca_file: str | None = None  # a private registry's CA bundle
     timeout: float = 60.0
