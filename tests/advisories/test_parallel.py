@@ -1,8 +1,10 @@
-"""Parsing in worker processes gives the store exactly what one process gives it."""
+"""Encoding records for the store: from their bytes or from the model, here or in workers."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,12 +12,15 @@ import pytest
 
 from tests.advisories.conftest import FEED_TIME, load_docs
 from tests.advisories.export_server import build_zip, corrupt_member
+from vigil.advisories.codec import EncodedRecord, decode, encode
 from vigil.advisories.errors import CorruptArchive
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.sources.base import FetchResult, Unchanged
 from vigil.advisories.sources.osv_local import OsvZipSource
+from vigil.advisories.sources.osv_records import read_osv, read_osv_encoded
 from vigil.advisories.store import AdvisoryStore
 from vigil.advisories.sync import sync
+from vigil.domain import Advisory
 
 OpenStore = Callable[..., AdvisoryStore]
 
@@ -69,3 +74,39 @@ def test_corruption_met_while_parsing_rolls_back(
         sync(store, _Unvalidated(bad, name="osv"), workers=workers)
     assert store.info() == before
     assert store.get(docs[200]["id"]) is None
+
+
+def test_the_published_bytes_are_what_is_stored(open_store: OpenStore, tmp_path: Path) -> None:
+    docs = load_docs("go")[:20]
+    docs[0]["x_vendor_field"] = {"kept": True}  # unknown to the model, kept in the store
+    path = tmp_path / "all.zip"
+    path.write_bytes(build_zip(docs))
+    store = open_store()
+    sync(store, OsvZipSource(path, clock=lambda: FEED_TIME), workers=1)
+    with zipfile.ZipFile(path) as archive:
+        for doc in docs:
+            assert store.document(doc["id"]) == archive.read(f"{doc['id']}.json")
+    first = store.document(docs[0]["id"])
+    assert first is not None
+    assert json.loads(first)["x_vendor_field"] == {"kept": True}
+    assert store.document("GO-0000-0000") is None
+
+
+def test_encoding_from_bytes_equals_encoding_the_model(tmp_path: Path) -> None:
+    docs = load_docs()[::7]
+    path = tmp_path / "all.zip"
+    path.write_bytes(build_zip(docs))
+    fetched = FetchResult(path, "zip", Fingerprint(), True, FEED_TIME)
+    parsed = [a for a in read_osv(fetched) if isinstance(a, Advisory)]
+    encoded = [e for e in read_osv_encoded(fetched) if isinstance(e, EncodedRecord)]
+    assert len(parsed) == len(encoded) > 400
+    for advisory, record in zip(parsed, encoded, strict=True):
+        model = encode(advisory)
+        assert (record.id, record.digest, record.rows, record.links, record.modified) == (
+            model.id,
+            model.digest,
+            model.rows,
+            model.links,
+            model.modified,
+        )
+        assert decode(record.doc, record.modified) == advisory

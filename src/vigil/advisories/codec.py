@@ -1,9 +1,18 @@
 """How one advisory becomes rows of the store, and back.
 
-A record is kept as its OSV JSON as the domain model writes it (``Advisory`` ignores fields it
-does not know, so those are not kept), minus ``modified``, which lives in its own column: the
-digest of that JSON then changes only when the content does, so converted feeds that stamp every
-record with the feed's time do not look modified on every sync.
+A record is kept as the OSV JSON it was read from, byte for byte (fields the domain model does
+not know yet survive for a later version to read), deflated. When a source read a record from a
+zip, the member's own deflate stream is stored as it is: an export of half a million records is
+then not compressed a second time. Records whose bytes are not at hand are stored as the domain
+model writes them.
+
+The digest hashes the record as the domain model writes it, without ``modified``: it changes
+with the content only, not with formatting, nor with a bare ``modified`` bump (converted feeds
+stamp every record with the feed's time), so a re-sent record that did not change costs no
+write and does not show up in a diff.
+
+The ``modified`` column is authoritative: for a converted record without ``modified``, it holds
+what the parser filled in, and decoding puts it back.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from vigil.advisories.normalize import index_key
 from vigil.domain import Advisory
 
 _LEVEL = 1  # records are small; higher levels gain little and cost a third more time
+_RAW_DEFLATE = -15  # zlib's wbits for a bare deflate stream, the form zip members use
 
 
 class IndexRow(NamedTuple):
@@ -56,9 +66,26 @@ def parse_timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def encode(advisory: Advisory) -> EncodedRecord:
-    body = advisory.model_dump_json(exclude_none=True, exclude_defaults=True, exclude={"modified"})
-    raw = body.encode()
+def deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, _RAW_DEFLATE)
+    return packer.compress(data) + packer.flush()
+
+
+def inflate(doc: bytes) -> bytes:
+    return zlib.decompress(doc, _RAW_DEFLATE)
+
+
+def encode(
+    advisory: Advisory, raw: bytes | None = None, deflated: bytes | None = None
+) -> EncodedRecord:
+    """Rows for ``advisory``; ``raw`` is the JSON it was parsed from, ``deflated`` that JSON as
+    a bare deflate stream if one is at hand (a zip member's)."""
+    content = advisory.model_dump_json(
+        exclude_none=True, exclude_defaults=True, exclude={"modified"}
+    ).encode()
+    if raw is None:
+        raw = advisory.model_dump_json(exclude_none=True, exclude_defaults=True).encode()
+        deflated = None
     rows = []
     for index, entry in enumerate(advisory.affected):
         if entry.package is None:
@@ -70,8 +97,8 @@ def encode(advisory: Advisory) -> EncodedRecord:
         id=advisory.id,
         modified=timestamp(advisory.modified),
         withdrawn=timestamp(advisory.withdrawn) if advisory.withdrawn else None,
-        digest=hashlib.blake2b(raw, digest_size=16).digest(),
-        doc=zlib.compress(raw, _LEVEL),
+        digest=hashlib.blake2b(content, digest_size=16).digest(),
+        doc=deflated if deflated is not None else deflate(raw),
         rows=tuple(rows),
         links=links_of(advisory.id, advisory.aliases, advisory.upstream, advisory.related),
     )
@@ -79,6 +106,6 @@ def encode(advisory: Advisory) -> EncodedRecord:
 
 def decode(doc: bytes, modified: str) -> Advisory:
     """The stored record as an ``Advisory``; validated again, so a damaged row cannot pass."""
-    fields = json.loads(zlib.decompress(doc))
+    fields = json.loads(inflate(doc))
     fields["modified"] = parse_timestamp(modified)
     return Advisory.model_validate(fields)

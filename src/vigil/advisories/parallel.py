@@ -1,7 +1,7 @@
 """Parsing a large blob in worker processes.
 
 Validating records into the domain model and encoding them for the store is CPU-bound Python;
-writing them is not. For a big snapshot, ``encoded_items`` runs a source's ``ShardedParse`` in
+writing them is not. For a big snapshot, ``encoded_items`` runs a source's ``EncodedParse`` in
 ``workers`` spawned processes (spawn, not fork: the parent holds an SQLite connection and HTTP
 client threads) and streams the encoded records back through a bounded queue, while the caller
 writes them. A worker's failure is re-raised in the caller, and every worker is stopped on the
@@ -16,16 +16,16 @@ from collections.abc import Iterator
 from multiprocessing.queues import Queue
 from typing import Any
 
-from vigil.advisories.codec import EncodedRecord, encode
+from vigil.advisories.codec import EncodedRecord
 from vigil.advisories.errors import AdvisoryError, SourceError
-from vigil.advisories.sources.base import FetchResult, ParseFailure, ShardedParse
+from vigil.advisories.sources.base import EncodedParse, FetchResult, ParseFailure
 
 _BATCH = 256
 
 Item = EncodedRecord | ParseFailure
 
 
-def encoded_items(parse: ShardedParse, fetched: FetchResult, workers: int) -> Iterator[Item]:
+def encoded_items(parse: EncodedParse, fetched: FetchResult, workers: int) -> Iterator[Item]:
     context = multiprocessing.get_context("spawn")
     channel: Queue[tuple[str, Any]] = context.Queue(maxsize=workers * 8)
     processes = [
@@ -58,7 +58,7 @@ def encoded_items(parse: ShardedParse, fetched: FetchResult, workers: int) -> It
 
 
 def _work(
-    parse: ShardedParse,
+    parse: EncodedParse,
     fetched: FetchResult,
     shard: int,
     shards: int,
@@ -67,7 +67,7 @@ def _work(
     batch: list[Item] = []
     try:
         for item in parse(fetched, shard, shards):
-            batch.append(item if isinstance(item, ParseFailure) else encode(item))
+            batch.append(item)
             if len(batch) >= _BATCH:
                 channel.put(("items", batch))
                 batch = []

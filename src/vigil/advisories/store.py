@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from vigil.advisories._sql import select_in
 from vigil.advisories.clock import Clock, utcnow
-from vigil.advisories.codec import decode, parse_timestamp, timestamp
+from vigil.advisories.codec import decode, inflate, parse_timestamp, timestamp
 from vigil.advisories.enrichment import Enrichment
 from vigil.advisories.enrichment_reader import read_enrichment
 from vigil.advisories.enrichment_writer import EnrichmentBatch, Kind
@@ -195,6 +195,11 @@ class AdvisoryStore:
                 (identifier,),
             ).fetchone()
         return None if row is None else self._advisory(*row)
+
+    def document(self, record_id: str) -> bytes | None:
+        """The record's JSON exactly as it was published (for export, or fields Vigil ignores)."""
+        row = self._conn.execute("SELECT doc FROM records WHERE id = ?", (record_id,)).fetchone()
+        return None if row is None else inflate(row[0])
 
     def group(self, identifier: str) -> VulnerabilityGroup | None:
         """Every id that names the same vulnerability as ``identifier``, or None if unknown."""

@@ -96,7 +96,9 @@ def _items(
         workers = (os.cpu_count() or 1) if big else 1
     if multiprocessing.current_process().daemon:
         workers = 1  # daemonic processes (a pool's workers) may not start children
-    sharded = source.sharded_parse() if workers > 1 else None
-    if sharded is not None:
-        return encoded_items(sharded, fetched, workers)
-    return (i if isinstance(i, ParseFailure) else encode(i) for i in source.parse(fetched))
+    encoded = source.encoded_parse()
+    if encoded is None:
+        return (i if isinstance(i, ParseFailure) else encode(i) for i in source.parse(fetched))
+    if workers > 1:
+        return encoded_items(encoded, fetched, workers)
+    return encoded(fetched, 0, 1)

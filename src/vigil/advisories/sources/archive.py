@@ -40,7 +40,7 @@ def _listing(path: Path) -> list[zipfile.ZipInfo]:
     return members
 
 
-def _inflate(stream: BinaryIO, member: zipfile.ZipInfo) -> bytes:
+def _inflate(stream: BinaryIO, member: zipfile.ZipInfo) -> tuple[bytes, bytes | None]:
     read, seek = stream.read, stream.seek
     seek(member.header_offset)
     signature, name_len, extra_len = _LOCAL_HEADER.unpack(read(_LOCAL_HEADER.size))
@@ -50,31 +50,36 @@ def _inflate(stream: BinaryIO, member: zipfile.ZipInfo) -> bytes:
     raw = read(member.compress_size)
     if len(raw) != member.compress_size:
         raise ValueError("truncated member data")
+    deflated = None
     if member.compress_type == zipfile.ZIP_STORED:
         data = raw
     elif member.compress_type == zipfile.ZIP_DEFLATED:
+        deflated = raw
         inflater = zlib.decompressobj(-15)
         data = inflater.decompress(raw, member.file_size + 1)
     else:
         raise ValueError(f"unsupported compression method {member.compress_type}")
     if len(data) != member.file_size or zlib.crc32(data) != member.CRC:
         raise ValueError("CRC or size mismatch")
-    return data
+    return data, deflated
 
 
-def _read(path: Path, members: list[zipfile.ZipInfo]) -> Iterator[tuple[str, bytes | None]]:
+Member = tuple[str, bytes | None, bytes | None]  # name, data (None: too large), deflate stream
+
+
+def _read(path: Path, members: list[zipfile.ZipInfo]) -> Iterator[Member]:
     with path.open("rb") as stream:
         for member in members:
             if member.file_size > MAX_RECORD_BYTES:
-                yield member.filename, None
+                yield member.filename, None, None
                 continue
             try:
-                data = _inflate(stream, member)
+                data, deflated = _inflate(stream, member)
             except (ValueError, zlib.error, struct.error) as exc:
                 raise CorruptArchive(
                     f"{path.name}: member {member.filename} fails its integrity check ({exc})"
                 ) from None
-            yield member.filename, data
+            yield member.filename, data, deflated
 
 
 def validate_zip(path: Path) -> int:
@@ -89,8 +94,9 @@ def validate_zip(path: Path) -> int:
     return len(members)
 
 
-def zip_members(path: Path, shard: int = 0, shards: int = 1) -> Iterator[tuple[str, bytes | None]]:
-    """``(member name, bytes)`` for the ``.json`` members; ``None`` for one over the size bound.
+def zip_members(path: Path, shard: int = 0, shards: int = 1) -> Iterator[Member]:
+    """``(name, bytes, deflate stream)`` for the ``.json`` members; the bytes are ``None`` for a
+    member over the size bound, the stream ``None`` for a stored (uncompressed) member.
 
     ``shard`` of ``shards`` takes every ``shards``-th member, for parsing in parallel. A member
     that fails its check raises ``CorruptArchive``: the archive is then not trustworthy.

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol
 
+from vigil.advisories.codec import EncodedRecord
 from vigil.advisories.enrichment import EnrichmentItem
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.domain import Advisory
@@ -76,9 +77,10 @@ class ParseFailure:
         return f"{self.record_id or '?'} ({self.location}): {self.reason}"
 
 
-ShardedParse = Callable[["FetchResult", int, int], Iterator["Advisory | ParseFailure"]]
-"""``parse`` split in ``n`` disjoint shards (``shard k of n``), as a picklable module-level
-function, so that a large blob can be parsed by worker processes."""
+EncodedParse = Callable[["FetchResult", int, int], Iterator["EncodedRecord | ParseFailure"]]
+"""``parse``, with each record already encoded for the store from the bytes it was read from,
+split in disjoint shards (``shard k of n``). A picklable module-level function, so that a large
+blob can be parsed by worker processes."""
 
 
 class AdvisorySource(Protocol):
@@ -100,8 +102,11 @@ class AdvisorySource(Protocol):
         """Read the records of a blob ``fetch`` returned. May raise ``CorruptArchive``."""
         ...
 
-    def sharded_parse(self) -> ShardedParse | None:
-        """The same parse as a shardable function, or None if this source cannot split it."""
+    def encoded_parse(self) -> EncodedParse | None:
+        """The same records as ``parse``, as an ``EncodedParse``; None if the source has none.
+
+        Sources of JSON records offer it so that the stored record is the published bytes.
+        """
         ...
 
 

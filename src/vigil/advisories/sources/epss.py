@@ -99,6 +99,3 @@ class EpssSource:
                     cve = line.partition(",")[0].strip()
                     record = cve if _CVE.fullmatch(cve) else None
                     yield ParseFailure(record, f"{name}:{number}", str(exc))
-
-    def sharded_parse(self) -> None:
-        return None

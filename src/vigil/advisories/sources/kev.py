@@ -96,6 +96,3 @@ class KevSource:
                 except ValueError as exc:
                     cve = entry.get("cveID") if isinstance(entry, Mapping) else None
                     yield ParseFailure(cve if isinstance(cve, str) else None, location, str(exc))
-
-    def sharded_parse(self) -> None:
-        return None

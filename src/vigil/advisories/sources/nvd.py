@@ -222,9 +222,6 @@ class NvdApiSource:
         for page in sorted(fetched.path.glob("page-*.json")):
             yield from read_nvd(page)
 
-    def sharded_parse(self) -> None:
-        return None
-
 
 class NvdFeedSource:
     """An NVD JSON 2.0 feed file (``nvdcve-2.0-2024.json.gz``…), from a URL or a path."""
@@ -254,6 +251,3 @@ class NvdFeedSource:
 
     def parse(self, fetched: FetchResult) -> Iterator[CveRecord | ParseFailure]:
         return read_nvd(fetched.path)
-
-    def sharded_parse(self) -> None:
-        return None

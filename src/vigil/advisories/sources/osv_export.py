@@ -31,9 +31,9 @@ from vigil.advisories.codec import timestamp
 from vigil.advisories.errors import SourceError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.sources.archive import validate_zip
-from vigil.advisories.sources.base import FetchResult, ParseFailure, ShardedParse, Unchanged
+from vigil.advisories.sources.base import EncodedParse, FetchResult, ParseFailure, Unchanged
 from vigil.advisories.sources.http import Downloaded, Downloader, HttpStatusError
-from vigil.advisories.sources.osv_records import read_osv
+from vigil.advisories.sources.osv_records import read_osv, read_osv_encoded
 from vigil.domain import Advisory
 
 DEFAULT_BASE_URL = "https://osv-vulnerabilities.storage.googleapis.com"
@@ -86,8 +86,8 @@ class OsvExportSource:
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         return read_osv(fetched)
 
-    def sharded_parse(self) -> ShardedParse:
-        return read_osv
+    def encoded_parse(self) -> EncodedParse:
+        return read_osv_encoded
 
     def _fetch(self, previous: Fingerprint, scratch: Path) -> FetchResult | Unchanged:
         now = self._clock()

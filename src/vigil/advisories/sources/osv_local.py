@@ -10,8 +10,8 @@ from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.errors import SourceError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.sources.archive import validate_zip
-from vigil.advisories.sources.base import FetchResult, ParseFailure, ShardedParse, Unchanged
-from vigil.advisories.sources.osv_records import json_files, read_osv
+from vigil.advisories.sources.base import EncodedParse, FetchResult, ParseFailure, Unchanged
+from vigil.advisories.sources.osv_records import json_files, read_osv, read_osv_encoded
 from vigil.domain import Advisory
 
 
@@ -54,8 +54,8 @@ class OsvDirectorySource:
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         return read_osv(fetched)
 
-    def sharded_parse(self) -> ShardedParse:
-        return read_osv
+    def encoded_parse(self) -> EncodedParse:
+        return read_osv_encoded
 
 
 class OsvZipSource:
@@ -85,5 +85,5 @@ class OsvZipSource:
     def parse(self, fetched: FetchResult) -> Iterator[Advisory | ParseFailure]:
         return read_osv(fetched)
 
-    def sharded_parse(self) -> ShardedParse:
-        return read_osv
+    def encoded_parse(self) -> EncodedParse:
+        return read_osv_encoded

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from vigil.advisories.codec import EncodedRecord, encode
 from vigil.advisories.sources.archive import MAX_RECORD_BYTES, zip_members
 from vigil.advisories.sources.base import FetchResult, ParseFailure
 from vigil.domain import Advisory, InvalidAdvisory, parse_osv
@@ -29,29 +30,43 @@ def parse_record(
         return ParseFailure(exc.advisory_id or fallback, location, "; ".join(exc.errors[:5]))
 
 
-def read_osv(
-    fetched: FetchResult, shard: int = 0, shards: int = 1
-) -> Iterator[Advisory | ParseFailure]:
-    """Every ``.json`` record of a zip or a directory tree, in a stable order.
-
-    Records without ``modified`` (converted feeds) are stamped with the fetch time. ``shard``
-    of ``shards`` reads every ``shards``-th record only (see ``ShardedParse``).
-    """
-    stamp = fetched.fetched_at
+def _sources(
+    fetched: FetchResult, shard: int, shards: int
+) -> Iterator[tuple[str, bytes | None, bytes | None]]:
+    """``(location, JSON bytes, deflate stream if at hand)`` for every record file."""
     if fetched.layout == "file":  # one record
         if shard == 0:
-            single = fetched.path.read_bytes()[: MAX_RECORD_BYTES + 1]
-            yield parse_record(single, fetched.path.name, missing_modified=stamp)
+            yield fetched.path.name, fetched.path.read_bytes()[: MAX_RECORD_BYTES + 1], None
         return
     if fetched.layout == "zip":
-        for name, member in zip_members(fetched.path, shard, shards):
-            yield parse_record(member, f"{fetched.path.name}:{name}", missing_modified=stamp)
+        for name, data, deflated in zip_members(fetched.path, shard, shards):
+            yield f"{fetched.path.name}:{name}", data, deflated
         return
     for path in json_files(fetched.path)[shard::shards]:
         location = f"{fetched.path.name}:{path.relative_to(fetched.path).as_posix()}"
         size = path.stat().st_size
-        data = path.read_bytes() if size <= MAX_RECORD_BYTES else None
-        yield parse_record(data, location, missing_modified=stamp)
+        yield location, path.read_bytes() if size <= MAX_RECORD_BYTES else None, None
+
+
+def read_osv(
+    fetched: FetchResult, shard: int = 0, shards: int = 1
+) -> Iterator[Advisory | ParseFailure]:
+    """Every ``.json`` record of a zip, a directory tree or one file, in a stable order.
+
+    Records without ``modified`` (converted feeds) are stamped with the fetch time. ``shard``
+    of ``shards`` reads every ``shards``-th record only.
+    """
+    for location, data, _ in _sources(fetched, shard, shards):
+        yield parse_record(data, location, missing_modified=fetched.fetched_at)
+
+
+def read_osv_encoded(
+    fetched: FetchResult, shard: int = 0, shards: int = 1
+) -> Iterator[EncodedRecord | ParseFailure]:
+    """``read_osv``, each record encoded for the store with the very bytes it was read from."""
+    for location, data, deflated in _sources(fetched, shard, shards):
+        item = parse_record(data, location, missing_modified=fetched.fetched_at)
+        yield item if isinstance(item, ParseFailure) else encode(item, data, deflated)
 
 
 def json_files(root: Path) -> list[Path]:
