@@ -45,7 +45,7 @@ from typing import Any
 from vigil.advisories.normalize import index_key
 from vigil.advisories.sources.osv_export import OsvExportSource
 from vigil.advisories.store import AdvisoryStore
-from vigil.advisories.sync import sync
+from vigil.advisories.sync import MAX_WORKERS, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 OSV = ROOT / "tests" / "data" / "osv"
@@ -212,7 +212,7 @@ def _build(base_url: str, db: Path, keys: list[tuple[str, str]]) -> dict[str, An
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb = own.ru_maxrss / 1024
     worker_peak_mb = workers.ru_maxrss / 1024
-    worker_count = os.cpu_count() or 1
+    worker_count = min(os.cpu_count() or 1, MAX_WORKERS)
     cpu_s = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
     index_ms: list[float] = []
     decoded_ms: list[float] = []

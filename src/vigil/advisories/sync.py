@@ -26,6 +26,9 @@ from vigil.advisories.store import AdvisoryStore
 Progress = Callable[[int], None]
 # Starting worker processes costs a second or two; below this many records one process wins.
 PARALLEL_FROM = 20_000
+# Each worker holds the archive's member list (about 1 KiB a member): a few are plenty, since
+# the single writer becomes the bottleneck soon after.
+MAX_WORKERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,7 @@ def _items(
 ) -> Iterator[EncodedRecord | ParseFailure]:
     if workers is None:
         big = (fetched.size_hint or 0) >= PARALLEL_FROM
-        workers = (os.cpu_count() or 1) if big else 1
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if big else 1
     if multiprocessing.current_process().daemon:
         workers = 1  # daemonic processes (a pool's workers) may not start children
     encoded = source.encoded_parse()
