@@ -16,8 +16,8 @@ from vigil.advisories.errors import StoreError
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x56474C41  # "VGLA"
 
-# records.doc is the record's OSV JSON without ``modified`` (kept in its own column), zlib
-# compressed; ``digest`` hashes that JSON so a re-sent but unchanged record costs no write.
+# records.doc is the record's OSV JSON as published, a bare deflate stream; ``modified`` is
+# authoritative in its own column; ``digest`` hashes the content (see codec.py).
 # affected holds one row per ``affected[idx]`` entry with a package, carrying the record id and
 # whether the record is live (not withdrawn): its primary key is the lookup path, so a lookup is
 # a range scan (two with a release: that release and none) of a clustered index, touching no

@@ -1,8 +1,10 @@
 """The advisory store: a separate, versioned SQLite file of OSV records indexed for matching.
 
 Reads are ``lookup`` (the candidates for one package), ``get`` (a record by its id or any of its
-aliases) and ``group`` (every id of one vulnerability). Writes go through ``batch``, one
-transaction per sync (see writer.py for why that keeps a failed sync harmless).
+aliases), ``document`` (a record's published JSON), ``group`` (every id of one vulnerability) and
+``enrichment`` (NVD, EPSS and KEV data of a CVE). Writes go through ``batch`` and
+``enrichment_batch``, one transaction per sync (see writer.py for why that keeps a failed sync
+harmless).
 
 ``lookup`` answers from the index alone and hands back ``Candidate`` values that decode their
 advisory on first use: validating a record into the domain model costs far more than finding it,
