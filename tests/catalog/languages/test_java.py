@@ -16,7 +16,8 @@ LANG3 = (
     "3.12.0",
     "pkg:maven/org.apache.commons/commons-lang3@3.12.0",
 )
-HAMCREST = ("hamcrest", "2.2", "pkg:maven/hamcrest@2.2")
+# No pom.properties: the group is the manifest's Bundle-SymbolicName, the name its file's.
+HAMCREST = ("org.hamcrest:hamcrest", "2.2", "pkg:maven/org.hamcrest/hamcrest@2.2")
 
 
 def _zip(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -29,7 +30,7 @@ def _zip(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes
 
 def test_debian_jars_pom_properties_and_manifest_fallback() -> None:
     result = scan(java_archive.CATALOGER, FIXTURES / "java", layer="sha256:jl")
-    assert triples(result.packages) == [HAMCREST, LANG3]
+    assert triples(result.packages) == [LANG3, HAMCREST]
     assert result.warnings == []
     lang3 = next(p for p in result.packages if p.name.endswith("commons-lang3"))
     assert lang3.locations[0].path == "usr/share/java/commons-lang3.jar"
@@ -51,8 +52,8 @@ def test_war_inside_ear_with_nested_jars(tmp_path: Path) -> None:
     result = scan(java_archive.CATALOGER, tmp_path)
     assert triples(result.packages) == [
         ("com.example:shop", "1.4.0", "pkg:maven/com.example/shop@1.4.0"),
-        HAMCREST,
         LANG3,
+        HAMCREST,
     ]
     # The EAR itself names nothing.
     assert reasons(result.warnings) == [
@@ -98,6 +99,37 @@ def test_jenkins_plugin_manifest(tmp_path: Path) -> None:
     assert triples(result.packages) == [
         ("org.jenkins-ci.plugins:git", "5.2.1", "pkg:maven/org.jenkins-ci.plugins/git@5.2.1")
     ]
+
+
+# The manifest of Debian's xz-1.9.jar (libxz-java 1.9-1), built with Ant: no pom.properties.
+XZ_MANIFEST = (
+    b"Manifest-Version: 1.0\r\nAnt-Version: Apache Ant 1.10.11\r\n"
+    b"Implementation-Title: XZ data compression\r\nImplementation-Version: 1.9\r\n"
+    b"Bundle-ManifestVersion: 2\r\nBundle-SymbolicName: org.tukaani.xz\r\n"
+    b"Bundle-Version: 1.9\r\nExport-Package: org.tukaani.xz\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("headers", "group"),
+    [
+        (XZ_MANIFEST, "org.tukaani.xz"),
+        (b"Bundle-SymbolicName: org.example.core;singleton:=true\nBundle-Version: 1.9\n",
+         "org.example.core"),
+        (b"Automatic-Module-Name: org.example\nImplementation-Version: 1.9\n", "org.example"),
+        (b"Implementation-Vendor-Id: org.x\nBundle-SymbolicName: org.y\nBundle-Version: 1.9\n",
+         "org.x"),
+        # Not reverse domain names: no group rather than a wrong one.
+        (b"Bundle-SymbolicName: xz\nAutomatic-Module-Name: XZ.Data\nBundle-Version: 1.9\n", ""),
+    ],
+)  # fmt: skip
+def test_manifest_group_from_osgi_or_module_name(
+    tmp_path: Path, headers: bytes, group: str
+) -> None:
+    (tmp_path / "xz-1.9.jar").write_bytes(_zip({"META-INF/MANIFEST.MF": headers}))
+    [package] = scan(java_archive.CATALOGER, tmp_path).packages
+    assert (package.name, package.version) == (f"{group}:xz" if group else "xz", "1.9")
+    assert package.purl == f"pkg:maven/{group + '/' if group else ''}xz@1.9"
 
 
 def test_zip_bomb_nested_archive_is_refused_before_inflating(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ def test_language_catalogers_are_named_versioned_and_ask_for_files() -> None:
     names = [c.name for c in LANGUAGE_CATALOGERS]
     assert len(names) == len(set(names)) == 20
     by_content = {"go-binary", "rust-auditable-binary"}
+    revised = by_content | {"java-archive"}
     for cataloger in LANGUAGE_CATALOGERS:
-        assert cataloger.version == ("2" if cataloger.name in by_content else "1")
+        assert cataloger.version == ("2" if cataloger.name in revised else "1")
         assert bool(cataloger.globs) != (executables_of(cataloger) is not None)
         for pattern in cataloger.globs:
             assert pattern != "**/*"  # a catch-all would send every file to the cataloger

@@ -141,7 +141,7 @@ def _seekable(fh: IO[bytes], size: int) -> IO[bytes]:
 
 class JavaArchiveCataloger:
     name = "java-archive"
-    version = "1"
+    version = "2"  # 2: a group from the manifest's OSGi or Java module name
     globs = tuple(f"**/*.{ext}" for ext in EXTENSIONS)
 
     def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:

@@ -2,8 +2,11 @@
 
 Maven writes ``pom.properties`` for every artifact it packages (and shading keeps those of the
 artifacts bundled inside); it is the reliable source. The manifest is a fallback: its
-``Implementation-*`` and ``Bundle-*`` headers name a version, rarely a group. Jenkins plugins
-(``.hpi``/``.jpi``) name themselves in ``Group-Id``/``Short-Name``/``Plugin-Version``.
+``Implementation-*`` and ``Bundle-*`` headers name a version; the group comes from
+``Implementation-Vendor-Id``, else from an OSGi ``Bundle-SymbolicName`` or a Java
+``Automatic-Module-Name`` written as a reverse domain name (``org.hamcrest``), since a Maven
+coordinate without a group matches no advisory. Jenkins plugins (``.hpi``/``.jpi``) name
+themselves in ``Group-Id``/``Short-Name``/``Plugin-Version``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 _PROPERTY = re.compile(r"^(?P<key>[^=:\s]+)\s*[=:]\s*(?P<value>.*)$")
+_REVERSE_DOMAIN = re.compile(r"^[a-z][a-z0-9]*(?:\.[A-Za-z_][\w-]*)+$")
 _FILE_NAME = re.compile(r"^(?P<artifact>.+?)-(?P<version>\d[\w.+~-]*)\.(?:[jwe]ar|[hj]pi)$", re.I)
 
 
@@ -81,4 +85,15 @@ def from_manifest(headers: dict[str, str], file_name: str) -> Artifact | None:
     artifact = named["artifact"] if named else file_name.rpartition(".")[0]
     if not artifact or not version:
         return None
-    return Artifact(headers.get("Implementation-Vendor-Id", ""), artifact, version)
+    return Artifact(_manifest_group(headers), artifact, version)
+
+
+def _manifest_group(headers: dict[str, str]) -> str:
+    if headers.get("Implementation-Vendor-Id"):
+        return headers["Implementation-Vendor-Id"]
+    for header in ("Bundle-SymbolicName", "Automatic-Module-Name"):
+        # OSGi directives follow the name: "org.example.core;singleton:=true".
+        name = headers.get(header, "").split(";", 1)[0].strip()
+        if _REVERSE_DOMAIN.match(name):
+            return name
+    return ""
