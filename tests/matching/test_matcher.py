@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from tests.advisories.conftest import doc_of, load_advisories
 from tests.matching.conftest import MakeStore, pkg
 from vigil.advisories.store import AdvisoryStore
@@ -199,3 +201,17 @@ def test_records_of_one_vulnerability_are_one_match(make_store: MakeStore) -> No
     assert match.record_ids == ("GHSA-jh3w-4vvf-mjgr", "PYSEC-2023-100")
     assert match.fixed_versions == ("4.1.10",)
     assert list(result.by_vulnerability()) == ["CVE-2023-36053"]
+
+
+def test_an_answer_is_reused_for_the_same_version_but_reported_per_package(
+    real_store: AdvisoryStore,
+) -> None:
+    first = pkg("npm", "minimist", "1.2.5")
+    second = dataclasses.replace(first, cataloger="b")
+    matcher = Matcher(real_store)
+    result = matcher.match([first, second, pkg("npm", "minimist", "1.2.6")])
+    assert [(m.package.cataloger, m.vulnerability_id) for m in result.matches] == [
+        ("test", "CVE-2021-44906"),
+        ("b", "CVE-2021-44906"),
+    ]
+    assert result.matches[0].reasons == result.matches[1].reasons

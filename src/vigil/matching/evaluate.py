@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from vigil.domain import Affected
 from vigil.versions import CompiledAffected, SortKey, VersionScheme, compile_affected
 
+# Parsed forms of the version being matched, by scheme name: one parse per package and scheme.
+Keys = dict[str, SortKey]
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -25,53 +28,55 @@ class CompiledEntry:
     """An ``affected`` entry compiled once; ``check`` raises ``InvalidVersion`` for a version
     the ecosystem's scheme rejects."""
 
-    __slots__ = ("affected", "compiled", "positions")
+    __slots__ = ("_fixed", "affected", "compiled", "positions")
 
     def __init__(self, ecosystem: str, affected: Affected) -> None:
         self.affected = affected
         self.compiled: CompiledAffected = compile_affected(ecosystem, affected)
         # compile_affected skips GIT ranges; remember where each compiled range came from.
         self.positions = tuple(i for i, r in enumerate(affected.ranges) if r.type != "GIT")
+        self._fixed: dict[int, tuple[tuple[str, SortKey], ...]] = {}
 
-    def check(self, version: str) -> Hit | None:
+    def check(self, version: str, keys: Keys) -> Hit | None:
         compiled = self.compiled
-        keys: dict[str, SortKey] = {}
-        for position, rng in zip(self.positions, compiled.ranges, strict=True):
+        for slot, rng in enumerate(compiled.ranges):
             key = keys.get(rng.scheme.name)
             if key is None:
                 key = keys[rng.scheme.name] = rng.scheme.parse(version)
             if rng.includes(key):
-                return self._hit(position, None, key, rng.scheme)
+                position = self.positions[slot]
+                events = tuple((e.kind, e.value) for e in self.affected.ranges[position].events)
+                return Hit(position, events, None, self._smallest_fix((slot,), key))
         if compiled.listed and compiled.includes(version):
             scheme = compiled.scheme
             key = keys.get(scheme.name)
             if key is None:
-                key = scheme.parse(version)
-            return self._hit(None, version, key, scheme)
+                key = keys[scheme.name] = scheme.parse(version)
+            fixed = self._smallest_fix(range(len(compiled.ranges)), key, scheme)
+            return Hit(None, (), version, fixed)
         return None
 
-    def _hit(
-        self,
-        position: int | None,
-        listed: str | None,
-        key: SortKey,
-        scheme: VersionScheme,
-    ) -> Hit:
-        ranges = self.affected.ranges
-        pool = (ranges[position],) if position is not None else ranges
-        fixed: tuple[str, SortKey] | None = None
-        for rng in pool:
-            if rng.type == "GIT":
-                continue
-            for event in rng.events:
-                if event.kind != "fixed":
-                    continue
-                bound = scheme.parse(event.value)
-                if key < bound and (fixed is None or bound < fixed[1]):
-                    fixed = (event.value, bound)
-        events = (
-            tuple((e.kind, e.value) for e in ranges[position].events)
-            if position is not None
-            else ()
-        )
-        return Hit(position, events, listed, fixed[0] if fixed else None)
+    def _smallest_fix(
+        self, slots: tuple[int, ...] | range, key: SortKey, scheme: VersionScheme | None = None
+    ) -> str | None:
+        best: tuple[str, SortKey] | None = None
+        for slot in slots:
+            for value, bound in self._fixed_events(slot, scheme):
+                if key < bound and (best is None or bound < best[1]):
+                    best = (value, bound)
+        return best[0] if best else None
+
+    def _fixed_events(
+        self, slot: int, scheme: VersionScheme | None
+    ) -> tuple[tuple[str, SortKey], ...]:
+        rng = self.compiled.ranges[slot]
+        if scheme is not None and scheme is not rng.scheme:
+            # A listed-version hit is compared under the entry's own scheme.
+            events = self.affected.ranges[self.positions[slot]].events
+            return tuple((e.value, scheme.parse(e.value)) for e in events if e.kind == "fixed")
+        found = self._fixed.get(slot)
+        if found is None:
+            events = self.affected.ranges[self.positions[slot]].events
+            found = tuple((e.value, rng.scheme.parse(e.value)) for e in events if e.kind == "fixed")
+            self._fixed[slot] = found
+        return found

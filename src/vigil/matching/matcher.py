@@ -1,7 +1,8 @@
 """The matcher: candidates from the index, decisions from parsed versions.
 
-Compiled entries are kept per (record id, affected index) and vulnerability ids per record, for
-the life of the matcher: like its index, a matcher belongs to one state of the store.
+Compiled entries are kept per (record id, affected index), vulnerability ids per record, and the
+answer for each (ecosystem, name, version) asked, for the life of the matcher: like its index, a
+matcher belongs to one state of the store (build a new one after a sync).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import cmp_to_key
 
 from vigil.advisories.store import AdvisoryStore, Candidate
 from vigil.domain import Inventory, Package
-from vigil.matching.evaluate import CompiledEntry
+from vigil.matching.evaluate import CompiledEntry, Keys
 from vigil.matching.fix_state import wont_fix
 from vigil.matching.index import CandidateIndex
 from vigil.matching.model import FixState, Match, MatchReason, MatchResult, MatchWarning
@@ -20,6 +21,10 @@ from vigil.matching.scope import Scope, Unscoped, scope_of
 from vigil.versions import InvalidVersion, UnsupportedEcosystem, scheme_for
 
 _WITHDRAWN = object()
+_VERDICTS = 200_000  # remembered (ecosystem, name, version) answers; a fleet repeats them
+
+_Decided = tuple[str, FixState, tuple[str, ...], tuple[MatchReason, ...]]
+_Verdict = tuple[tuple[_Decided, ...], tuple[tuple[str, str], ...]]
 
 
 @dataclass(slots=True)
@@ -35,6 +40,7 @@ class Matcher:
         self._index = index or CandidateIndex(store)
         self._entries: dict[tuple[str, int], CompiledEntry | str | object] = {}
         self._vulns: dict[str, tuple[str, ...]] = {}
+        self._verdicts: dict[tuple[str, str, str, str], _Verdict] = {}
 
     def match(self, packages: Inventory | Iterable[Package]) -> MatchResult:
         """Every (package, vulnerability) match of an inventory, and what could not be decided."""
@@ -48,12 +54,28 @@ class Matcher:
         return MatchResult(tuple(matches), tuple(warnings))
 
     def match_package(self, package: Package) -> tuple[list[Match], list[MatchWarning]]:
-        warnings: list[MatchWarning] = []
         try:
             scope = scope_of(package)
         except Unscoped as exc:
             return [], [_warning(package, None, str(exc))]
+        memo_key = (scope.lookup_ecosystem, scope.release, scope.name, scope.version)
+        verdict = self._verdicts.get(memo_key)
+        if verdict is None:
+            verdict = self._decide(scope)
+            if len(self._verdicts) >= _VERDICTS:
+                self._verdicts.clear()
+            self._verdicts[memo_key] = verdict
+        found, problems = verdict
+        matches = [
+            Match(package, vid, state, fixed, reasons) for vid, state, fixed, reasons in found
+        ]
+        return matches, [_warning(package, record_id, reason) for record_id, reason in problems]
+
+    def _decide(self, scope: Scope) -> _Verdict:
+        """The matches of one (ecosystem, name, version), independent of where it was found."""
+        problems: list[tuple[str, str]] = []
         found: dict[str, _Found] = {}
+        keys: Keys = {}
         for candidate in self._index.candidates(scope.lookup_ecosystem, scope.name):
             if not scope.accepts(candidate.ecosystem):
                 continue
@@ -61,12 +83,12 @@ class Matcher:
             if entry is _WITHDRAWN:
                 continue
             if not isinstance(entry, CompiledEntry):
-                warnings.append(_warning(package, candidate.record_id, str(entry)))
+                problems.append((candidate.record_id, str(entry)))
                 continue
             try:
-                hit = entry.check(scope.version)
+                hit = entry.check(scope.version, keys)
             except InvalidVersion as exc:
-                warnings.append(_warning(package, candidate.record_id, str(exc)))
+                problems.append((candidate.record_id, str(exc)))
                 continue
             if hit is None:
                 continue
@@ -85,7 +107,8 @@ class Matcher:
                 if hit.fixed is not None and hit.fixed not in slot.fixed:
                     slot.fixed.append(hit.fixed)
                 slot.wont_fix = slot.wont_fix or marked
-        return [_match(package, scope, vid, slot) for vid, slot in sorted(found.items())], warnings
+        decided = tuple(_decided(scope, vid, slot) for vid, slot in sorted(found.items()))
+        return decided, tuple(problems)
 
     def _entry(self, candidate: Candidate) -> CompiledEntry | str | object:
         key = (candidate.record_id, candidate.affected_index)
@@ -121,16 +144,17 @@ class Matcher:
         return found
 
 
-def _match(package: Package, scope: Scope, vulnerability: str, slot: _Found) -> Match:
+def _decided(scope: Scope, vulnerability: str, slot: _Found) -> _Decided:
     if slot.fixed:
         state = FixState.FIXED
     elif slot.wont_fix:
         state = FixState.WONT_FIX
     else:
         state = FixState.NOT_FIXED
-    scheme = scheme_for(scope.base)
-    fixed = sorted(slot.fixed, key=cmp_to_key(scheme.compare))
-    return Match(package, vulnerability, state, tuple(fixed), tuple(slot.reasons))
+    fixed = slot.fixed
+    if len(fixed) > 1:
+        fixed = sorted(fixed, key=cmp_to_key(scheme_for(scope.base).compare))
+    return vulnerability, state, tuple(fixed), tuple(slot.reasons)
 
 
 def _warning(package: Package, record_id: str | None, reason: str) -> MatchWarning:
