@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from vigil import __version__
+from vigil.cli.db import db
 from vigil.cli.sbom import sbom
+from vigil.cli.vuln import vuln
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +17,8 @@ def cli() -> None:
 
 
 cli.add_command(sbom)
+cli.add_command(db)
+cli.add_command(vuln)
 
 
 def main() -> None:
