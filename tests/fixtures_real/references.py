@@ -16,6 +16,8 @@ import pytest
 from packaging.utils import canonicalize_name
 from scripts.fixtures import debian12 as builder
 
+DATA = Path(__file__).parent / "data"
+
 
 @dataclass(frozen=True)
 class DpkgRow:
@@ -63,13 +65,31 @@ def pinned_pypi() -> set[tuple[str, str]]:
     return pins
 
 
-def npm_lock() -> set[tuple[str, str]]:
-    """(name, version) of every package the committed npm lock file (v3) installs."""
-    lock = json.loads((builder.HERE / "npm" / "package-lock.json").read_text())
+def npm_lock(project: str) -> set[tuple[str, str]]:
+    """(name, version) of every package a committed npm lock file (v3) installs; ``project`` is
+    the builder's folder holding it (``npm`` or ``npm-tools``)."""
+    lock = json.loads((builder.HERE / project / "package-lock.json").read_text())
     found = set()
     for where, entry in lock["packages"].items():
         if where:
             found.add((entry.get("name") or where.rpartition("node_modules/")[2], entry["version"]))
+    return found
+
+
+def go_version_m() -> dict[str, set[tuple[str, str]]]:
+    """Per binary path, the modules ``go version -m`` listed (``data/go-version-m.txt``): the
+    toolchain as ``stdlib``, the main module unless it is ``(devel)``, and every dependency,
+    with versions written as the Go vulnerability database writes them (no ``v``/``go``)."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    modules: set[tuple[str, str]] = set()
+    for line in (DATA / "go-version-m.txt").read_text().splitlines():
+        if not line.startswith("\t"):
+            path, _, toolchain = line.partition(": ")
+            modules = found.setdefault(path, {("stdlib", toolchain.removeprefix("go"))})
+            continue
+        kind, *fields = line.strip("\t").split("\t")
+        if kind in ("mod", "dep") and fields[1] != "(devel)":
+            modules.add((fields[0], fields[1].removeprefix("v")))
     return found
 
 

@@ -11,8 +11,15 @@ from tests.fixtures_real.conftest import IMAGE_KINDS, Scan, Scans
 from tests.fixtures_real.references import image_layers, layer_names
 from vigil.domain import Package
 
-# Which layer (base, lang, app) introduces each ecosystem's packages in the fixture.
+# Which layer (base, lang, app) introduces each ecosystem's packages in the fixture; the app
+# layer's npm packages are the tools under /opt/tools.
 LAYER_OF = {"Debian": 0, "PyPI": 1, "npm": 1, "Maven": 2, "Go": 2}
+
+
+def layer_of(package: Package) -> int:
+    if package.locations[0].path.startswith(f"{builder.TOOLS}/"):
+        return 2
+    return LAYER_OF[package.ecosystem.base.name]
 
 
 def projection(package: Package) -> tuple[object, ...]:
@@ -43,7 +50,7 @@ def test_each_package_remembers_the_layer_that_introduced_it(
     layers = image_layers(debian12, image.kind)
     assert len(layers) == len(builder.LAYERS)
     for package in image.inventory.packages:
-        expected = layers[LAYER_OF[package.ecosystem.base.name]]
+        expected = layers[layer_of(package)]
         assert {location.layer_digest for location in package.locations} == {expected}, package
 
 
