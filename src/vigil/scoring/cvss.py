@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvss import CVSS2, CVSS3, CVSS4, CVSSError  # type: ignore[import-untyped]
+from cvss import CVSS2, CVSS3, CVSS4, CVSSError
 
 from vigil.domain import SeverityScore
 

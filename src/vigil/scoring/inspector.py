@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cvss import CVSS2, CVSS3, CVSS4  # type: ignore[import-untyped]
+from cvss import CVSS2, CVSS3, CVSS4
 
 from vigil.domain import Severity
 from vigil.scoring.cvss import CvssScore

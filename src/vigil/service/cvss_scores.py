@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cvss  # type: ignore[import-untyped]
-from cvss.exceptions import CVSSError  # type: ignore[import-untyped]
+import cvss
+from cvss.exceptions import CVSSError
 
 
 @dataclass(frozen=True, slots=True)
