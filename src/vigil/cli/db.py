@@ -97,6 +97,13 @@ def _json(data: object) -> None:
     show_default=True,
     help="Seconds per HTTP request.",
 )
+@click.option(
+    "--attempts",
+    type=click.IntRange(min=1, max=10),
+    default=4,
+    show_default=True,
+    help="Attempts per download (with exponential backoff between them).",
+)
 @store_options
 @guarded
 def sync_command(
@@ -109,6 +116,7 @@ def sync_command(
     epss_url: str,
     kev_url: str,
     timeout: float,
+    attempts: int,
 ) -> None:
     """Bring the advisory store up to date from OSV, NVD, EPSS and KEV.
 
@@ -122,6 +130,7 @@ def sync_command(
         kev_url=kev_url,
         nvd_api_key=os.environ.get(NVD_KEY_ENV) or None,
         timeout=timeout,
+        attempts=attempts,
     )
     try:
         with sync_progress() as progress:
