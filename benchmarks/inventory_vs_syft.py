@@ -14,11 +14,19 @@ alternating; the median wall time is reported as syft/Vigil.
 
 Agreement is on (ecosystem, name, version) triples, per OSV ecosystem. Names are normalised the
 same way on both sides (PEP 503 for PyPI, ``group:artifact`` for Maven, no ``v``/``go`` prefix on
-Go versions). Each triple only one tool finds is listed, with the reason when it is by design:
-a package whose files a Debian package installed is reported by Vigil as that Debian package;
-syft's placeholder versions (a Go binary built outside module mode is "(devel)") are not
-versions; the npm project being scanned is not a dependency of itself. The agreement is given
-raw and with those explained misses aside.
+Go versions). Every triple only one tool finds is classified:
+
+(a) ``owned``: syft's language package whose files all belong to a Debian package (dpkg's file
+    lists) that Vigil reports; Vigil attributes such files to the Debian package by design;
+(b) ``project``: the scanned project itself (an npm ``package.json`` or lock file outside
+    ``node_modules``), not a dependency of it;
+(c) ``no-version``: a package whose file records no version: a Go main module built from a work
+    tree (``(devel)``; syft may derive a pseudo-version from the ``vcs.time``/``vcs.revision``
+    build settings instead), or a jar naming no version anywhere (syft: ``UNKNOWN``);
+(d) ``unexplained``: anything else, including every triple only Vigil finds: a real miss or
+    extra to look at.
+
+The agreement is given raw (found by both / found by syft) and with (a)-(c) aside.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
@@ -137,9 +145,9 @@ def vigil_triples(document: Path) -> dict[Triple, list[str]]:
     return dict(found)
 
 
-def syft_triples(document: Path) -> tuple[dict[Triple, list[str]], dict[str, int]]:
+def syft_triples(document: Path) -> tuple[dict[Triple, Found], dict[str, int]]:
     data: Any = json.loads(document.read_bytes())
-    found: dict[Triple, list[str]] = defaultdict(list)
+    found: dict[Triple, Found] = {}
     unmapped: dict[str, int] = defaultdict(int)
     for artifact in data["artifacts"]:
         ecosystem = SYFT_ECOSYSTEM.get(artifact["type"])
@@ -151,11 +159,44 @@ def syft_triples(document: Path) -> tuple[dict[Triple, list[str]], dict[str, int
             purl = PackageURL.from_string(artifact["purl"])
             name = f"{purl.namespace}:{purl.name}" if purl.namespace else purl.name
         triple = normalise(ecosystem, name, artifact["version"])
-        found[triple] += [loc["path"].lstrip("/") for loc in artifact.get("locations", [])]
-    return dict(found), dict(unmapped)
+        entry = found.setdefault(triple, Found([], []))
+        entry.paths.extend(loc["path"].lstrip("/") for loc in artifact.get("locations", []))
+        entry.versionless.append(_versionless(artifact))
+    return found, dict(unmapped)
+
+
+class Found(NamedTuple):
+    """Where syft found a triple, and for each artifact why its version is not the file's own
+    (None when it is)."""
+
+    paths: list[str]
+    versionless: list[str | None]
+
+
+def _versionless(artifact: Mapping[str, Any]) -> str | None:
+    version, metadata = artifact["version"], artifact.get("metadata") or {}
+    if version in ("(devel)", "UNKNOWN", ""):
+        return f"syft's placeholder version {version!r}: the file records no version"
+    if artifact["type"] == "go-module" and metadata.get("mainModule") == artifact["name"]:
+        settings = {s["key"]: s["value"] for s in metadata.get("goBuildSettings") or []}
+        stamp = settings.get("vcs.time", "").replace("-", "").replace(":", "").replace("T", "")
+        pseudo = f"v0.0.0-{stamp.removesuffix('Z')}-{settings.get('vcs.revision', '')[:12]}"
+        if version == pseudo:
+            return (
+                "Go main module recorded as (devel); syft's version is a pseudo-version made "
+                "from the vcs.time and vcs.revision build settings"
+            )
+    return None
 
 
 # --- comparing --------------------------------------------------------------------------------
+
+CLASSES = {
+    "owned": "(a) files owned by a Debian package Vigil reports",
+    "project": "(b) the scanned project itself",
+    "no-version": "(c) the file records no version",
+    "unexplained": "(d) UNEXPLAINED",
+}
 
 
 def dpkg_owned(root: Path) -> dict[str, str]:
@@ -176,16 +217,18 @@ def _aliases(path: str) -> Iterator[str]:
         yield path[4:]
 
 
-def why_syft_only(triple: Triple, paths: list[str], owned: Mapping[str, str]) -> str | None:
-    """Why Vigil does not report a triple syft finds, when the reason is by design."""
-    owners = {owned[alias] for path in paths for alias in _aliases(path) if alias in owned}
-    if paths and all(any(alias in owned for alias in _aliases(path)) for path in paths):
-        return f"installed by Debian package {', '.join(sorted(owners))}: reported as that package"
-    if triple[2] in ("(devel)", "UNKNOWN", ""):
-        return f"syft's placeholder version {triple[2]!r}: the file records no version"
-    if triple[0] == "npm" and paths and all(_project_manifest(path) for path in paths):
-        return "the scanned application's own project, not a dependency of it"
-    return None
+def classify_syft_only(found: Found, owned: Mapping[str, str], debian: set[str]) -> tuple[str, str]:
+    """The class of a triple only syft finds, and the reason in words."""
+    owners = [next((owned[a] for a in _aliases(path) if a in owned), None) for path in found.paths]
+    if found.paths and all(owners) and set(owners) <= debian:
+        names = ", ".join(sorted({o for o in owners if o}))
+        return "owned", f"installed by Debian package {names}, which Vigil reports"
+    if found.paths and all(_project_manifest(path) for path in found.paths):
+        return "project", "the scanned project's own manifest, not a dependency of it"
+    reasons = set(found.versionless)
+    if None not in reasons:
+        return "no-version", "; ".join(sorted(r for r in reasons if r))
+    return "unexplained", ""
 
 
 def _project_manifest(path: str) -> bool:
@@ -195,34 +238,34 @@ def _project_manifest(path: str) -> bool:
 
 
 def compare(
-    vigil: Mapping[Triple, list[str]], syft: Mapping[Triple, list[str]], owned: Mapping[str, str]
+    vigil: Mapping[Triple, list[str]], syft: Mapping[Triple, Found], owned: Mapping[str, str]
 ) -> dict[str, dict[str, Any]]:
+    debian = {name for ecosystem, name, _ in vigil if ecosystem == "Debian"}
     table: dict[str, dict[str, Any]] = {}
     names = sorted({t[0] for t in vigil} | {t[0] for t in syft}, key=_ecosystem_order)
     for ecosystem in names:
         ours = {t for t in vigil if t[0] == ecosystem}
         theirs = {t for t in syft if t[0] == ecosystem}
-        syft_only = [
-            {
-                "name": t[1],
-                "version": t[2],
-                "paths": syft[t],
-                "why": why_syft_only(t, syft[t], owned),
-            }
-            for t in sorted(theirs - ours)
-        ]
-        explained = sum(1 for row in syft_only if row["why"])
+        syft_only = []
+        for triple in sorted(theirs - ours):
+            kind, why = classify_syft_only(syft[triple], owned, debian)
+            syft_only.append(
+                {"name": triple[1], "version": triple[2], "paths": syft[triple].paths,
+                 "class": kind, "why": why}
+            )  # fmt: skip
+        explained = sum(1 for row in syft_only if row["class"] != "unexplained")
         both = len(ours & theirs)
-        comparable = len(theirs) - explained
         table[ecosystem] = {
             "syft": len(theirs),
             "vigil": len(ours),
             "both": both,
+            "syft_only_by_class": {k: sum(r["class"] == k for r in syft_only) for k in CLASSES},
             "found_of_syft": _ratio(both, len(theirs)),
-            "found_of_syft_without_explained": _ratio(both, comparable),
+            "found_of_syft_without_explained": _ratio(both, len(theirs) - explained),
             "syft_only": syft_only,
             "vigil_only": [
-                {"name": t[1], "version": t[2], "paths": vigil[t]} for t in sorted(ours - theirs)
+                {"name": t[1], "version": t[2], "paths": vigil[t], "class": "unexplained"}
+                for t in sorted(ours - theirs)
             ],
         }
     return table
@@ -270,30 +313,65 @@ def measure(
     }
 
 
-def report(result: dict[str, Any]) -> Iterable[str]:
+def report(result: dict[str, Any], same_as: str | None = None) -> Iterable[str]:
+    """The target's table, then every difference by class (unless ``same_as`` had the same)."""
     median = result["median_seconds"]
     runs = len(result["seconds"]["vigil"])
     yield (
         f"\n== {result['target']}: syft {median['syft']:.2f} s, Vigil {median['vigil']:.2f} s "
         f"(median of {runs}): syft/Vigil = {result['syft_over_vigil']}x"
     )
-    yield f"   {'ecosystem':<10} {'syft':>5} {'Vigil':>6} {'both':>5}  found/syft  w/o explained"
+    yield (
+        f"   {'ecosystem':<10} {'syft':>5} {'Vigil':>5} {'both':>5}   syft only: (a) (b) (c) (d)"
+        f"  Vigil only   raw  w/o (a)-(c)"
+    )
     for ecosystem, row in result["ecosystems"].items():
+        by_class = row["syft_only_by_class"]
+        classes = " ".join(f"{by_class[k]:>3}" for k in CLASSES)
         raw = _percent(row["found_of_syft"])
         fair = _percent(row["found_of_syft_without_explained"])
-        counts = f"{row['syft']:>5} {row['vigil']:>6} {row['both']:>5}"
-        yield f"   {ecosystem:<10} {counts}  {raw:>10}  {fair:>13}"
-    for ecosystem, row in result["ecosystems"].items():
-        for item in row["syft_only"]:
-            where = ", ".join(item["paths"])
-            why = item["why"] or "UNEXPLAINED"
-            yield f"   syft only  {ecosystem} {item['name']} {item['version']} [{where}]: {why}"
-        for item in row["vigil_only"]:
-            where = ", ".join(item["paths"])
-            yield f"   Vigil only {ecosystem} {item['name']} {item['version']} [{where}]"
+        yield (
+            f"   {ecosystem:<10} {row['syft']:>5} {row['vigil']:>5} {row['both']:>5}"
+            f"              {classes}  {len(row['vigil_only']):>10} {raw:>6} {fair:>12}"
+        )
+    if same_as is not None:
+        yield f"   differences: the same triples, in the same classes, as on the {same_as}"
+    else:
+        yield from differences(result)
     if result["syft_unmapped_types"]:
         left_out = result["syft_unmapped_types"]
         yield f"   syft package types with no OSV ecosystem (left out): {left_out}"
+
+
+def differences(result: dict[str, Any]) -> Iterable[str]:
+    for kind, title in CLASSES.items():
+        rows = [
+            (ecosystem, item)
+            for ecosystem, row in result["ecosystems"].items()
+            for item in row["syft_only"]
+            if item["class"] == kind
+        ]
+        if rows:
+            yield f"   syft only, {title}: {len(rows)}"
+        for ecosystem, item in rows:
+            where = ", ".join(item["paths"][:2]) + (" ..." if len(item["paths"]) > 2 else "")
+            why = f": {item['why']}" if item["why"] else ""
+            yield f"      {ecosystem} {item['name']} {item['version']} [{where}]{why}"
+    extras = [(e, item) for e, row in result["ecosystems"].items() for item in row["vigil_only"]]
+    if extras:
+        yield f"   Vigil only, (d) UNEXPLAINED: {len(extras)}"
+    for ecosystem, item in extras:
+        yield f"      {ecosystem} {item['name']} {item['version']} [{', '.join(item['paths'])}]"
+
+
+def signature(result: dict[str, Any]) -> object:
+    """What ``differences`` prints, without the paths (which differ between targets)."""
+    return [
+        (e, side, item["name"], item["version"], item["class"])
+        for e, row in result["ecosystems"].items()
+        for side in ("syft_only", "vigil_only")
+        for item in row[side]
+    ]
 
 
 def _percent(value: float | None) -> str:
@@ -305,7 +383,7 @@ def verdict(results: list[dict[str, Any]]) -> Iterable[str]:
     status = "met" if slowest >= 3 else "NOT met"
     yield f"\nspeed, Vigil at least 3x faster than syft on every target: {status}"
     yield f"   (lowest syft/Vigil ratio: {slowest}x)"
-    ratios = {"found_of_syft": "raw", "found_of_syft_without_explained": "explained misses aside"}
+    ratios = {"found_of_syft": "raw", "found_of_syft_without_explained": "(a)-(c) aside"}
     for key, label in ratios.items():
         low = [
             f"{r['target']}/{eco} {_percent(row[key])}"
@@ -315,6 +393,12 @@ def verdict(results: list[dict[str, Any]]) -> Iterable[str]:
         ]
         status = "met" if not low else "NOT met: " + "; ".join(low)
         yield f"agreement, >= 99% of syft's triples per ecosystem ({label}): {status}"
+    unexplained = sum(
+        row["syft_only_by_class"]["unexplained"] + len(row["vigil_only"])
+        for r in results
+        for row in r["ecosystems"].values()
+    )
+    yield f"unexplained differences (class d), all targets: {unexplained}"
 
 
 def main() -> None:
@@ -334,7 +418,7 @@ def main() -> None:
     how = "the vigil sbom command" if vigil_cli() else "the Python pipeline (no vigil sbom command)"
     print(f"Vigil runs as {how}; syft {version.split()[version.split().index('Version:') + 1]}")
     print(f"fixture: {fixture.directory} (built {fixture.facts['built']})")
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch, running_registry(Path(scratch)) as host:
         reference = push(fixture.oci, debian12.OCI_TAG, host, "vigil/debian12-fixture")
         targets = {
@@ -347,7 +431,8 @@ def main() -> None:
         }
         for label, (vigil_spec, syft_target) in targets.items():
             result = measure(label, vigil_spec, syft_target, syft, args.runs, owned)
-            print("\n".join(report(result)), flush=True)
+            same = [r["target"] for r in results if signature(r) == signature(result)]
+            print("\n".join(report(result, same[0] if same else None)), flush=True)
             results.append(result)
     print("\n".join(verdict(results)))
     RESULTS.parent.mkdir(exist_ok=True)
