@@ -35,7 +35,13 @@ NVD_KEY_ENV = "VIGIL_NVD_API_KEY"
 
 @click.group("db")
 def db() -> None:
-    """The advisory database: sync it, check it, build, export and import it."""
+    """The advisory database: sync it, check it, build, export and import it.
+
+    \b
+    Exit codes: 0 done; 1 a failure (sync: a source failed, the others were applied;
+    status: no store, or stale with --fail-if-stale; import: bundle refused, store kept);
+    2 a usage error.
+    """
 
 
 def _json(data: object) -> None:
@@ -60,6 +66,7 @@ def _json(data: object) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the sync diffs as JSON.")
 @click.option(
     "--osv-url",
+    metavar="URL",
     envvar="VIGIL_OSV_URL",
     show_envvar=True,
     default=DEFAULT_OSV_URL,
@@ -68,6 +75,7 @@ def _json(data: object) -> None:
 )
 @click.option(
     "--nvd-url",
+    metavar="URL",
     envvar="VIGIL_NVD_URL",
     show_envvar=True,
     default=NVD_API_URL,
@@ -76,6 +84,7 @@ def _json(data: object) -> None:
 )
 @click.option(
     "--epss-url",
+    metavar="URL",
     envvar="VIGIL_EPSS_URL",
     show_envvar=True,
     default=EPSS_URL,
@@ -84,6 +93,7 @@ def _json(data: object) -> None:
 )
 @click.option(
     "--kev-url",
+    metavar="URL",
     envvar="VIGIL_KEV_URL",
     show_envvar=True,
     default=KEV_URL,

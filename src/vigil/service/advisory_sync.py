@@ -8,7 +8,6 @@ hold back the others; the failed source's part of the store keeps its previous s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -99,18 +98,10 @@ def sync_database(
     if unknown:
         raise ValueError(f"unknown source {unknown[0]!r}; one of {', '.join(SOURCES)}")
     store_path.parent.mkdir(parents=True, exist_ok=True)
-    with _downloader(config) as downloader, AdvisoryStore(store_path, clock=clock) as store:
+    downloader = Downloader(timeout=config.timeout, retry=Retry(attempts=config.attempts))
+    with downloader, AdvisoryStore(store_path, clock=clock) as store:
         jobs = _jobs(config, sources, ecosystems, downloader, clock, workers)
         return SyncSummary(store_path, run_jobs(store, jobs, progress))
-
-
-@contextmanager
-def _downloader(config: SourceConfig) -> Iterator[Downloader]:
-    downloader = Downloader(timeout=config.timeout, retry=Retry(attempts=config.attempts))
-    try:
-        yield downloader
-    finally:
-        downloader.close()
 
 
 Advance = Callable[[int], None]
