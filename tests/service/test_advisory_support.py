@@ -15,9 +15,8 @@ from tests.advisories.conftest import OSV
 from tests.cli.test_db_support import EPSS_CSV, KEV, nvd_page
 from vigil.service.advisory_detect import UnknownSourceFormat, detect
 from vigil.service.advisory_status import parse_age
-from vigil.service.cvss_scores import score_vector
 from vigil.service.data_dir import advisory_store_path, default_data_dir
-from vigil.service.vuln_views import intervals
+from vigil.service.vuln_views import cvss_view, intervals
 
 
 def test_the_data_directory_follows_xdg() -> None:
@@ -86,29 +85,31 @@ def test_bad_ages(text: str) -> None:
         # NVD's own scores for these vectors (tests/advisories/fixtures/nvd).
         ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", "3.1", 6.1, "MEDIUM"),
         ("AV:N/AC:M/Au:N/C:P/I:P/A:N", "2.0", 5.8, "MEDIUM"),
-        ("(AV:N/AC:L/Au:N/C:C/I:C/A:C)", "2.0", 10.0, "HIGH"),
+        ("(AV:N/AC:L/Au:N/C:C/I:C/A:C)", "2.0", 10.0, "CRITICAL"),
         ("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "3.0", 9.8, "CRITICAL"),
         ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "4.0", 9.3, "CRITICAL"),
-        ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:N", "3.1", 0.0, "NONE"),
+        ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:N", "3.1", 0.0, "INFORMATIONAL"),
     ],
 )
-def test_scores_are_computed_from_vectors(
+def test_assessments_are_scored_from_their_vectors(
     vector: str, version: str, score: float, severity: str
 ) -> None:
-    scored = score_vector(vector)
-    assert (scored.version, scored.base_score, scored.severity, scored.error) == (
+    view = cvss_view(vector, "NVD: nvd@nist.gov (primary)", stated=1.0)
+    assert (view.version, view.base_score, view.severity, view.error) == (
         version,
         score,
         severity,
         None,
     )
+    assert (view.stated_score, view.source) == (1.0, "NVD: nvd@nist.gov (primary)")
 
 
 def test_bad_vectors_say_why() -> None:
-    assert score_vector("CVSS:3.1/AV:Q/AC:L").error is not None
-    assert score_vector("CVSS:3.1/AV:Q/AC:L").base_score is None
-    assert score_vector("HIGH").error == "not a CVSS vector"
-    assert score_vector("CVSS:9.0/AV:N").error == "CVSS version 9.0 is not supported"
+    broken = cvss_view("CVSS:3.1/AV:Q/AC:L", "GHSA-x")
+    assert (broken.base_score, broken.severity) == (None, None)
+    assert broken.error is not None
+    assert "CVSS:3.1/AV:Q/AC:L" in broken.error
+    assert cvss_view("HIGH", "x").error == "not a CVSS vector: 'HIGH'"
 
 
 def test_ranges_read_as_intervals() -> None:

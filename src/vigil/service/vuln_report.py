@@ -18,8 +18,7 @@ from vigil.advisories.enrichment import Enrichment
 from vigil.advisories.groups import VulnerabilityGroup, is_cve
 from vigil.advisories.store import AdvisoryStore
 from vigil.domain import Advisory
-from vigil.service.cvss_scores import score_vector
-from vigil.service.vuln_views import AffectedView, CvssView, affected_views, to_json
+from vigil.service.vuln_views import AffectedView, CvssView, affected_views, cvss_view, to_json
 
 __all__ = [
     "AffectedView",
@@ -176,34 +175,12 @@ def _cvss(advisories: list[Advisory], enrichment: Enrichment) -> tuple[CvssView,
     views: dict[str, CvssView] = {}
     if enrichment.nvd is not None:
         for stated in enrichment.nvd.cvss:
-            scored = score_vector(stated.vector)
-            views.setdefault(
-                stated.vector,
-                CvssView(
-                    version=scored.version or stated.version,
-                    vector=stated.vector,
-                    base_score=scored.base_score,
-                    severity=scored.severity,
-                    stated_score=stated.base_score,
-                    source=f"NVD: {stated.scorer or 'unknown'}"
-                    + (" (primary)" if stated.primary else ""),
-                    error=scored.error,
-                ),
-            )
+            source = f"NVD: {stated.scorer or 'unknown'}" + (" (primary)" if stated.primary else "")
+            views.setdefault(stated.vector, cvss_view(stated.vector, source, stated.base_score))
     for advisory in advisories:
         for severity in (*advisory.severity, *(s for e in advisory.affected for s in e.severity)):
-            if not severity.type.startswith("CVSS") or severity.score in views:
-                continue
-            scored = score_vector(severity.score)
-            views[severity.score] = CvssView(
-                version=scored.version,
-                vector=severity.score,
-                base_score=scored.base_score,
-                severity=scored.severity,
-                stated_score=None,
-                source=advisory.id,
-                error=scored.error,
-            )
+            if severity.type.startswith("CVSS") and severity.score not in views:
+                views[severity.score] = cvss_view(severity.score, advisory.id)
     # Newest CVSS version first; within one, NVD's primary assessment first (the order it came).
     return tuple(sorted(views.values(), key=lambda v: v.version or "", reverse=True))
 

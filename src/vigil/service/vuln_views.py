@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from vigil.domain import Advisory, Range
+from vigil.domain import Advisory, Range, Severity
+from vigil.scoring import InvalidVector, score_vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,17 @@ class CvssView:
     stated_score: float | None  # what the source itself stated, if it did
     source: str
     error: str | None = None
+
+
+def cvss_view(vector: str, source: str, stated: float | None = None) -> CvssView:
+    """One assessment, scored from its vector (the stated score is shown beside, not used);
+    severity in Inspector's bands, as findings will carry it."""
+    try:
+        scored = score_vector(vector, source)
+    except InvalidVector as exc:
+        return CvssView(None, vector, None, None, stated, source, str(exc))
+    severity = Severity.from_score(scored.base_score).value
+    return CvssView(scored.version, scored.vector, scored.base_score, severity, stated, source)
 
 
 @dataclass(frozen=True, slots=True)
