@@ -68,6 +68,10 @@ def test_export_then_import_elsewhere(
     )
     for done in (exported, imported):
         assert key_body(private) not in done.output
+    checked = run("db", "verify", bundle, "--trusted-key", public)
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.startswith(f"{bundle}: sound; 3,107 records built ")
+    assert checked.stdout.endswith(f"; signature by key {key_id} verified\n")
     with AdvisoryStore(tmp_path / "site" / "advisories.db", create=False) as store:
         assert store.info().records == 3107
 
@@ -94,6 +98,9 @@ def test_a_tampered_bundle_is_refused_and_the_store_kept(
         "the bundle was altered; the store was not changed\n"
     )
     assert site.read_bytes() == before
+    checked = run("db", "verify", bundle, "--trusted-key", public)
+    assert checked.exit_code == 1
+    assert "refused: the payload's SHA-256 differs" in checked.stderr
 
     bundle.write_bytes(bytes(data[:5000]))
     cut = run("db", "import", "--db", site, bundle, "--trusted-key", public)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from vigil.cli.db_bundle import export_command, import_command, keygen_command
+from vigil.cli.db_bundle import export_command, import_command, keygen_command, verify_command
 from vigil.cli.db_options import fail, guarded, store_options
 from vigil.cli.db_progress import sync_progress
 from vigil.cli.db_render import outcomes, staleness, status
@@ -253,3 +253,4 @@ def build_command(specs: tuple[str, ...], output: Path, as_json: bool) -> None:
 db.add_command(export_command)
 db.add_command(import_command)
 db.add_command(keygen_command)
+db.add_command(verify_command)

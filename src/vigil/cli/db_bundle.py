@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 
 from vigil.cli.db_options import fail, guarded, store_options
-from vigil.service.advisory_bundle import AdvisoryError, export_database, import_database, make_keys
+from vigil.service.advisory_bundle import (
+    AdvisoryError,
+    export_database,
+    import_database,
+    make_keys,
+    verify_bundle,
+)
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -116,3 +122,34 @@ def keygen_command(prefix: Path) -> None:
     except AdvisoryError as exc:
         fail(str(exc))
     click.echo(f"key {pair.id}: private {pair.private_path}, public {pair.public_path}")
+
+
+@click.command("verify")
+@click.argument("bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--trusted-key",
+    "trusted",
+    multiple=True,
+    metavar="PUB",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A trusted Ed25519 public key (repeatable).",
+)
+@click.option("--allow-unsigned", is_flag=True, help="Accept a bundle without a checked signature.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@guarded
+def verify_command(
+    bundle: Path, trusted: tuple[Path, ...], allow_unsigned: bool, as_json: bool
+) -> None:
+    """Check BUNDLE's signature and hashes as an import would, without importing it."""
+    if not trusted and not allow_unsigned:
+        raise click.UsageError("give --trusted-key PUB (or --allow-unsigned)")
+    try:
+        summary = verify_bundle(bundle, trusted_keys=trusted, allow_unsigned=allow_unsigned)
+    except AdvisoryError as exc:
+        fail(f"{bundle}: refused: {exc}")
+    if as_json:
+        click.echo(json.dumps({**summary.manifest, "signed_by": summary.signed_by}, indent=2))
+        return
+    signed = f"signature by key {summary.signed_by} verified" if summary.signed_by else "UNSIGNED"
+    built = summary.manifest["store"]["built_at"]
+    click.echo(f"{bundle}: sound; {summary.records:,} records built {built}; {signed}")

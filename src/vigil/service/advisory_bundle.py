@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil.advisories.bundle import export_bundle
-from vigil.advisories.bundle_import import import_bundle
+from vigil.advisories.bundle_import import import_bundle, read_bundle
 from vigil.advisories.bundle_keys import (
     KeyFileError,
     KeyPair,
@@ -31,6 +31,7 @@ __all__ = [
     "export_database",
     "import_database",
     "make_keys",
+    "verify_bundle",
 ]
 
 
@@ -102,3 +103,12 @@ def import_database(
         manifest=_manifest_json(result.manifest),
         records=result.manifest.store.records,
     )
+
+
+def verify_bundle(
+    bundle: Path, *, trusted_keys: Sequence[Path], allow_unsigned: bool = False
+) -> ImportSummary:
+    """Every check ``import_database`` makes before it writes anything; nothing is written."""
+    trusted = [load_verify_key(path) for path in trusted_keys]
+    manifest, signer, signed = read_bundle(bundle, trusted=trusted, allow_unsigned=allow_unsigned)
+    return ImportSummary(bundle, signer, signed, _manifest_json(manifest), manifest.store.records)
