@@ -11,13 +11,10 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.enrichment import EpssScore
 from vigil.advisories.errors import CorruptArchive
-from vigil.advisories.fingerprint import Fingerprint
-from vigil.advisories.sources.base import FetchResult, ParseFailure, Unchanged
-from vigil.advisories.sources.files import fetch_file, open_text
-from vigil.advisories.sources.http import Downloader
+from vigil.advisories.sources.base import FetchResult, ParseFailure
+from vigil.advisories.sources.files import FileSource, open_text
 
 EPSS_URL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 _CVE = re.compile(r"CVE-\d{4}-\d{4,}")
@@ -52,30 +49,11 @@ def parse_epss_row(line: str, scored_on: date) -> EpssScore:
     return EpssScore(cve, score, percentile, scored_on)
 
 
-class EpssSource:
+class EpssSource(FileSource):
     """The current EPSS file from FIRST (or a mirror URL, or a local ``.csv``/``.csv.gz``)."""
 
     kind = "epss"
-
-    def __init__(
-        self,
-        location: str = EPSS_URL,
-        *,
-        downloader: Downloader | None = None,
-        clock: Clock = utcnow,
-        name: str = "epss",
-    ) -> None:
-        self.location = location
-        self._downloader = downloader or Downloader()
-        self._clock = clock
-        self._name = name
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    def fetch(self, previous: Fingerprint | None) -> FetchResult | Unchanged:
-        return fetch_file(self.location, previous, downloader=self._downloader, clock=self._clock)
+    default_location = EPSS_URL
 
     def parse(self, fetched: FetchResult) -> Iterator[EpssScore | ParseFailure]:
         name = fetched.path.name

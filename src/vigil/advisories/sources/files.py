@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from vigil.advisories.clock import Clock
+from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.errors import SourceError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.sources.base import FetchResult, Unchanged
@@ -111,3 +111,33 @@ class _Bounded(io.RawIOBase):
         self._inner.close()
         self._raw.close()  # GzipFile leaves a file object it was given open
         super().close()
+
+
+class FileSource:
+    """What every one-file feed shares (EPSS, KEV): where it is, and fetching it conditionally.
+
+    Subclasses set ``kind`` and ``default_location`` and write ``parse``.
+    """
+
+    kind: str = ""
+    default_location: str = ""
+
+    def __init__(
+        self,
+        location: str | None = None,
+        *,
+        downloader: Downloader | None = None,
+        clock: Clock = utcnow,
+        name: str | None = None,
+    ) -> None:
+        self.location = location or self.default_location
+        self._downloader = downloader or Downloader()
+        self._clock = clock
+        self._name = name or self.kind
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def fetch(self, previous: Fingerprint | None) -> FetchResult | Unchanged:
+        return fetch_file(self.location, previous, downloader=self._downloader, clock=self._clock)

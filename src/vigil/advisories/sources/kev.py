@@ -10,12 +10,9 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.enrichment import KevEntry
-from vigil.advisories.fingerprint import Fingerprint
-from vigil.advisories.sources.base import FetchResult, ParseFailure, Unchanged
-from vigil.advisories.sources.files import fetch_file, open_text
-from vigil.advisories.sources.http import Downloader
+from vigil.advisories.sources.base import FetchResult, ParseFailure
+from vigil.advisories.sources.files import FileSource, open_text
 from vigil.advisories.sources.jsonstream import array_items
 
 KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
@@ -60,30 +57,11 @@ def parse_kev_entry(entry: Any) -> KevEntry:
     )
 
 
-class KevSource:
+class KevSource(FileSource):
     """The KEV catalog from CISA (or a mirror URL, or a local copy)."""
 
     kind = "kev"
-
-    def __init__(
-        self,
-        location: str = KEV_URL,
-        *,
-        downloader: Downloader | None = None,
-        clock: Clock = utcnow,
-        name: str = "kev",
-    ) -> None:
-        self.location = location
-        self._downloader = downloader or Downloader()
-        self._clock = clock
-        self._name = name
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    def fetch(self, previous: Fingerprint | None) -> FetchResult | Unchanged:
-        return fetch_file(self.location, previous, downloader=self._downloader, clock=self._clock)
+    default_location = KEV_URL
 
     def parse(self, fetched: FetchResult) -> Iterator[KevEntry | ParseFailure]:
         with open_text(fetched.path) as stream:
