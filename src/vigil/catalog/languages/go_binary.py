@@ -9,13 +9,12 @@ A main module built from a work tree (``(devel)``) has no version to report.
 
 from __future__ import annotations
 
-import struct
-
 from vigil.catalog.cataloger import Environment, ParseResult
 from vigil.catalog.fs import TargetFS
 from vigil.catalog.languages import _coords
-from vigil.catalog.languages._executable import NATIVE_EXECUTABLES, open_executable
-from vigil.catalog.languages._support import Collector, Malformed, collector_for
+from vigil.catalog.languages._binary import catalog_executable
+from vigil.catalog.languages._executable import NATIVE_EXECUTABLES
+from vigil.catalog.languages._support import Collector
 from vigil.catalog.languages.go_buildinfo import BuildInfo, Module, read_build_info, stdlib_version
 
 
@@ -47,17 +46,7 @@ class GoBinaryCataloger:
     executables = NATIVE_EXECUTABLES
 
     def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
-        out = collector_for(self.name, fs, path)
-        try:
-            with open_executable(fs, path) as exe:
-                info = read_build_info(exe) if exe is not None else None
-            if info is not None:
-                add_build_info(info, out)
-        except Malformed as exc:
-            out.warn(exc.reason)
-        except (OSError, struct.error) as exc:
-            out.warn(f"cannot read executable: {exc}")
-        return out.result()
+        return catalog_executable(self.name, fs, path, read_build_info, add_build_info)
 
 
 CATALOGER = GoBinaryCataloger()

@@ -8,20 +8,18 @@ the binary. Decompression is bounded, so a hostile section cannot exhaust memory
 
 from __future__ import annotations
 
-import struct
 import zlib
 
 from vigil.catalog.cataloger import Environment, ParseResult
 from vigil.catalog.fs import TargetFS
 from vigil.catalog.languages import _coords
+from vigil.catalog.languages._binary import catalog_executable
 from vigil.catalog.languages._data import as_list, as_mapping, load_json, text_field
-from vigil.catalog.languages._executable import NATIVE_EXECUTABLES, Executable, open_executable
+from vigil.catalog.languages._executable import NATIVE_EXECUTABLES, Executable
 from vigil.catalog.languages._support import (
-    STRUCTURE_ERRORS,
     Collector,
     Malformed,
     MiB,
-    collector_for,
 )
 
 SECTION_NAMES = (".dep-v0", ".rust-deps-v0", "__dep_v0")
@@ -71,19 +69,7 @@ class RustAuditableCataloger:
     executables = NATIVE_EXECUTABLES
 
     def parse(self, fs: TargetFS, path: str, env: Environment) -> ParseResult:
-        out = collector_for(self.name, fs, path)
-        try:
-            with open_executable(fs, path) as exe:
-                document = read_audit_data(exe) if exe is not None else None
-            if document is not None:
-                add_packages(document, out)
-        except Malformed as exc:
-            out.warn(exc.reason)
-        except (OSError, struct.error) as exc:
-            out.warn(f"cannot read executable: {exc}")
-        except STRUCTURE_ERRORS as exc:
-            out.warn(f"unexpected structure: {type(exc).__name__}: {exc}")
-        return out.result()
+        return catalog_executable(self.name, fs, path, read_audit_data, add_packages)
 
 
 CATALOGER = RustAuditableCataloger()
