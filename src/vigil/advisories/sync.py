@@ -43,10 +43,7 @@ class SyncReport:
             "source": self.source,
             "unchanged": self.unchanged,
             "diff": self.diff.to_json(),
-            "failures": [
-                {"id": f.record_id, "location": f.location, "reason": f.reason}
-                for f in self.failures
-            ],
+            "failures": [failure.to_json() for failure in self.failures],
         }
 
 

@@ -76,6 +76,9 @@ class ParseFailure:
     def __str__(self) -> str:
         return f"{self.record_id or '?'} ({self.location}): {self.reason}"
 
+    def to_json(self) -> dict[str, str | None]:
+        return {"id": self.record_id, "location": self.location, "reason": self.reason}
+
 
 EncodedParse = Callable[["FetchResult", int, int], Iterator["EncodedRecord | ParseFailure"]]
 """``parse``, with each record already encoded for the store from the bytes it was read from,
