@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -31,6 +33,7 @@ from vigil.service.advisory_status import database_status, parse_age
 from vigil.service.advisory_sync import sync_database
 
 NVD_KEY_ENV = "VIGIL_NVD_API_KEY"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group("db")
@@ -42,6 +45,19 @@ def db() -> None:
     status: no store, or stale with --fail-if-stale; import: bundle refused, store kept);
     2 a usage error.
     """
+
+
+def _url_option(source: str, default: str, help_text: str) -> Callable[[F], F]:
+    """``--SOURCE-url``, also read from ``VIGIL_SOURCE_URL``, so tests and mirrors can redirect."""
+    return click.option(
+        f"--{source}-url",
+        metavar="URL",
+        envvar=f"VIGIL_{source.upper()}_URL",
+        show_envvar=True,
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
 
 
 def _json(data: object) -> None:
@@ -64,42 +80,10 @@ def _json(data: object) -> None:
     help="OSV ecosystems to sync (repeatable) [default: every one Vigil can match].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the sync diffs as JSON.")
-@click.option(
-    "--osv-url",
-    metavar="URL",
-    envvar="VIGIL_OSV_URL",
-    show_envvar=True,
-    default=DEFAULT_OSV_URL,
-    show_default=True,
-    help="OSV export base ({URL}/{ecosystem}/all.zip).",
-)
-@click.option(
-    "--nvd-url",
-    metavar="URL",
-    envvar="VIGIL_NVD_URL",
-    show_envvar=True,
-    default=NVD_API_URL,
-    show_default=True,
-    help="NVD CVE API 2.0 endpoint.",
-)
-@click.option(
-    "--epss-url",
-    metavar="URL",
-    envvar="VIGIL_EPSS_URL",
-    show_envvar=True,
-    default=EPSS_URL,
-    show_default=True,
-    help="EPSS scores (CSV, gzipped or not).",
-)
-@click.option(
-    "--kev-url",
-    metavar="URL",
-    envvar="VIGIL_KEV_URL",
-    show_envvar=True,
-    default=KEV_URL,
-    show_default=True,
-    help="CISA KEV catalog (JSON).",
-)
+@_url_option("osv", DEFAULT_OSV_URL, "OSV export base ({URL}/{ecosystem}/all.zip).")
+@_url_option("nvd", NVD_API_URL, "NVD CVE API 2.0 endpoint.")
+@_url_option("epss", EPSS_URL, "EPSS scores (CSV, gzipped or not).")
+@_url_option("kev", KEV_URL, "CISA KEV catalog (JSON).")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
