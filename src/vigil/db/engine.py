@@ -1,0 +1,89 @@
+"""Open the service database: SQLite (WAL) embedded by default, PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+# How long a SQLite writer waits for another writer's lock before failing.
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
+
+
+_BEGIN = "vigil_sqlite_begin"
+
+
+class UnsupportedDatabase(ValueError):
+    """The URL names a database Vigil does not run on."""
+
+
+def database_url(url: str | URL) -> URL:
+    """Normalise a database URL: ``postgresql://`` and ``postgres://`` mean psycopg 3."""
+    parsed = make_url(url)
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in {"postgresql", "postgres"}:
+        if driver not in {"", "psycopg"}:
+            raise UnsupportedDatabase(f"PostgreSQL is used through psycopg 3, not {driver}")
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if driver not in {"", "pysqlite"}:
+            raise UnsupportedDatabase(f"SQLite is used through the sqlite3 module, not {driver}")
+        return parsed.set(drivername="sqlite+pysqlite")
+    raise UnsupportedDatabase(f"not a supported database: {parsed.drivername}")
+
+
+def open_engine(
+    url: str | URL, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False
+) -> Engine:
+    """An Engine for the service database at ``url``."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, busy_timeout_ms, echo)
+    return create_engine(parsed, pool_pre_ping=True, echo=echo)
+
+
+def _sqlite_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
+    if url.database in {None, "", ":memory:"}:
+        # Each pooled connection would see its own empty in-memory database.
+        raise UnsupportedDatabase("the service database must be a file")
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that DDL
+        # and SAVEPOINTs are transactional (SQLAlchemy's documented pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # WAL with synchronous=NORMAL is durable against a crashed process, which is the
+            # failure Vigil must survive; only a power loss may lose the last commits.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN, "BEGIN"))
+
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write, committed on success and rolled back on error.
+
+    On SQLite it takes the write lock at BEGIN (``BEGIN IMMEDIATE``): a transaction that reads
+    first and writes later would otherwise fail, without waiting, when another writer committed
+    in between. PostgreSQL needs nothing special.
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection = connection.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
+        with connection.begin():
+            yield connection
