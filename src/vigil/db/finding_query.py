@@ -1,0 +1,261 @@
+"""ListFindings: filter, sort by any of Inspector's SortFields, and page with keyset tokens.
+
+Every query is limited to the accounts the caller may see. Sorting puts findings without a value
+for the sort field last in either order; ties (and each page's resume point) go by finding id in
+the same direction as the sort, so pages never skip or repeat rows while data stands still.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
+
+from vigil.db import json_sql, page_token
+from vigil.db.finding_sql import criteria_condition
+from vigil.db.tables import findings, resources
+from vigil.domain.filter_criteria import FilterCriteria
+
+F, R = findings.c, resources.c
+
+DEFAULT_MAX_RESULTS = 25
+MAX_RESULTS = 100
+
+
+class SortField(Enum):
+    AWS_ACCOUNT_ID = "AWS_ACCOUNT_ID"
+    FINDING_TYPE = "FINDING_TYPE"
+    SEVERITY = "SEVERITY"
+    FIRST_OBSERVED_AT = "FIRST_OBSERVED_AT"
+    LAST_OBSERVED_AT = "LAST_OBSERVED_AT"
+    FINDING_STATUS = "FINDING_STATUS"
+    RESOURCE_TYPE = "RESOURCE_TYPE"
+    ECR_IMAGE_PUSHED_AT = "ECR_IMAGE_PUSHED_AT"
+    ECR_IMAGE_REPOSITORY_NAME = "ECR_IMAGE_REPOSITORY_NAME"
+    ECR_IMAGE_REGISTRY = "ECR_IMAGE_REGISTRY"
+    NETWORK_PROTOCOL = "NETWORK_PROTOCOL"
+    COMPONENT_TYPE = "COMPONENT_TYPE"
+    VULNERABILITY_ID = "VULNERABILITY_ID"
+    VULNERABILITY_SOURCE = "VULNERABILITY_SOURCE"
+    INSPECTOR_SCORE = "INSPECTOR_SCORE"
+    VENDOR_SEVERITY = "VENDOR_SEVERITY"
+    EPSS_SCORE = "EPSS_SCORE"
+
+
+class SortOrder(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    field: SortField
+    order: SortOrder = SortOrder.ASC
+
+    @classmethod
+    def from_wire(cls, wire: object) -> Sort | None:
+        """``SortCriteria`` as sent (both members required); ValueError names what is wrong."""
+        if wire is None:
+            return None
+        if not isinstance(wire, dict) or set(wire) - {"field", "sortOrder"}:
+            raise ValueError("sortCriteria must have field and sortOrder")
+        try:
+            return cls(SortField(wire.get("field")), SortOrder(wire.get("sortOrder")))
+        except ValueError as exc:
+            raise ValueError(f"sortCriteria: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One finding as stored: its state columns and its document."""
+
+    id: int
+    finding_arn: str
+    account_id: str
+    status: str
+    first_observed_at: datetime
+    last_observed_at: datetime
+    updated_at: datetime
+    document: dict[str, Any]
+
+    def finding(self) -> dict[str, Any]:
+        """The Inspector ``Finding`` (timestamps as datetimes; the API encodes them)."""
+        out = dict(self.document)
+        out.update(
+            findingArn=self.finding_arn,
+            awsAccountId=self.account_id,
+            status=self.status,
+            firstObservedAt=self.first_observed_at,
+            lastObservedAt=self.last_observed_at,
+            updatedAt=self.updated_at,
+        )
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FindingPage:
+    rows: tuple[FindingRow, ...]
+    next_token: str | None
+
+
+def sort_key(field: SortField | None, dialect: str) -> ColumnElement[Any]:
+    """The expression a sort field orders by (severity by rank, not by name)."""
+    ecr = ("awsEcrContainerImage",)
+    net = ("networkReachabilityDetails",)
+    match field:
+        case None:
+            return F.id
+        case SortField.SEVERITY:
+            return F.severity_rank
+        case SortField.ECR_IMAGE_PUSHED_AT:
+            return json_sql.scalar(dialect, R.details, (*ecr, "pushedAt"), "number")
+        case SortField.ECR_IMAGE_REGISTRY:
+            return json_sql.scalar(dialect, R.details, (*ecr, "registry"), "string")
+        case SortField.NETWORK_PROTOCOL:
+            return json_sql.scalar(dialect, F.document, (*net, "protocol"), "string")
+        case SortField.COMPONENT_TYPE:
+            # The first step of the path (the edge it starts from) names the finding's component.
+            path = (*net, "networkPath", "steps", "0", "componentType")
+            return json_sql.scalar(dialect, F.document, path, "string")
+        case SortField.VULNERABILITY_SOURCE:
+            source = ("packageVulnerabilityDetails", "source")
+            return json_sql.scalar(dialect, F.document, source, "string")
+    column: ColumnElement[Any] = _SORT_COLUMNS[field]
+    return column
+
+
+_SORT_COLUMNS: dict[SortField, Any] = {
+    SortField.AWS_ACCOUNT_ID: F.account_id,
+    SortField.FINDING_TYPE: F.type,
+    SortField.FIRST_OBSERVED_AT: F.first_observed_at,
+    SortField.LAST_OBSERVED_AT: F.last_observed_at,
+    SortField.FINDING_STATUS: F.status,
+    SortField.RESOURCE_TYPE: F.resource_type,
+    SortField.ECR_IMAGE_REPOSITORY_NAME: R.ecr_repository_name,
+    SortField.VULNERABILITY_ID: F.vulnerability_id,
+    SortField.INSPECTOR_SCORE: F.inspector_score,
+    SortField.VENDOR_SEVERITY: F.vendor_severity,
+    SortField.EPSS_SCORE: F.epss_score,
+}
+
+_KEY_TYPES: dict[SortField | None, tuple[type, ...]] = {
+    None: (int,),
+    SortField.SEVERITY: (int,),
+    SortField.FIRST_OBSERVED_AT: (datetime,),
+    SortField.LAST_OBSERVED_AT: (datetime,),
+    SortField.ECR_IMAGE_PUSHED_AT: (int, float),
+    SortField.INSPECTOR_SCORE: (int, float),
+    SortField.EPSS_SCORE: (int, float),
+}
+
+
+def query_digest(criteria: FilterCriteria, sort: Sort | None) -> str:
+    sort_text = json.dumps(None if sort is None else [sort.field.value, sort.order.value])
+    return hashlib.sha256(f"{criteria.digest()}|{sort_text}".encode()).hexdigest()
+
+
+def list_findings(
+    connection: Connection,
+    accounts: Collection[str],
+    criteria: FilterCriteria,
+    *,
+    sort: Sort | None = None,
+    max_results: int | None = None,
+    next_token: str | None = None,
+) -> FindingPage:
+    """One page of the findings of ``accounts`` matching ``criteria``.
+
+    Raises ``page_token.InvalidToken`` for a token not issued for this criteria and sort.
+    """
+    limit = DEFAULT_MAX_RESULTS if max_results is None else max_results
+    if not 1 <= limit <= MAX_RESULTS:
+        raise ValueError(f"maxResults must be from 1 to {MAX_RESULTS}")
+    dialect = connection.dialect.name
+    field = None if sort is None else sort.field
+    descending = sort is not None and sort.order is SortOrder.DESC
+    key = sort_key(field, dialect)
+    digest = query_digest(criteria, sort)
+    where = [scope(accounts), criteria_condition(criteria, dialect)]
+    if next_token:
+        last_key, last_id = page_token.decode(next_token, digest)
+        if last_key is not None and not isinstance(last_key, _KEY_TYPES.get(field, (str,))):
+            raise page_token.InvalidToken("malformed nextToken")
+        where.append(_after(key, last_key, last_id, descending, nullable=_nullable(field)))
+    ordering = _ordering(key, descending, nullable=_nullable(field))
+    query = (
+        select(
+            F.id,
+            F.finding_arn,
+            F.account_id,
+            F.status,
+            F.first_observed_at,
+            F.last_observed_at,
+            F.updated_at,
+            F.document,
+            key.label("sort_key"),
+        )
+        .select_from(findings.join(resources, resources.c.id == F.resource_pk))
+        .where(*where)
+        .order_by(*ordering)
+        .limit(limit + 1)
+    )
+    fetched = connection.execute(query).all()
+    rows = tuple(
+        FindingRow(
+            r.id,
+            r.finding_arn,
+            r.account_id,
+            r.status,
+            r.first_observed_at,
+            r.last_observed_at,
+            r.updated_at,
+            dict(r.document),
+        )
+        for r in fetched[:limit]
+    )
+    token = None
+    if len(fetched) > limit:
+        last = fetched[limit - 1]
+        token = page_token.encode(digest, last.sort_key, last.id)
+    return FindingPage(rows, token)
+
+
+def scope(accounts: Collection[str]) -> ColumnElement[bool]:
+    """Findings of the given accounts only; no accounts, no findings."""
+    allowed = sorted(set(accounts))
+    return F.account_id.in_(allowed) if allowed else false()
+
+
+def _nullable(field: SortField | None) -> bool:
+    if field is None:
+        return False
+    column = _SORT_COLUMNS.get(field)
+    return column is None or bool(column.nullable)
+
+
+def _ordering(key: ColumnElement[Any], descending: bool, *, nullable: bool) -> list[Any]:
+    primary = key.desc() if descending else key.asc()
+    if nullable:
+        primary = primary.nulls_last()
+    if key is F.id:
+        return [primary]
+    return [primary, F.id.desc() if descending else F.id.asc()]
+
+
+def _after(
+    key: ColumnElement[Any], last_key: Any, last_id: int, descending: bool, *, nullable: bool
+) -> ColumnElement[bool]:
+    past_id = F.id < last_id if descending else F.id > last_id
+    if key is F.id:
+        return past_id
+    if last_key is None:
+        return and_(key.is_(None), past_id)
+    beyond = key < last_key if descending else key > last_key
+    after = or_(beyond, and_(key == last_key, past_id))
+    return or_(after, key.is_(None)) if nullable else after

@@ -1,0 +1,245 @@
+"""FilterCriteria as a SQL condition over findings, their resource and their packages.
+
+The semantics are those of ``vigil.findings.criteria.matches`` (the reference; tests compare the
+two on generated data). Values under ``resources[*]`` are read from the finding's resource row
+(its columns where the schema has them, else its ``details`` document); everything else from the
+finding's columns, or its ``document`` where no column holds the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+
+from vigil.db import json_sql
+from vigil.db.tables import finding_packages, findings, resources
+from vigil.domain.filter_criteria import FilterCriteria
+from vigil.domain.filter_fields import FIELDS, FieldKind
+from vigil.domain.filter_values import (
+    DateFilter,
+    Filter,
+    MapFilter,
+    NumberFilter,
+    PackageFilter,
+    PortRangeFilter,
+    StringFilter,
+)
+
+F, R = findings.c, resources.c
+
+# Keys held in a column (findings or resources).
+_COLUMNS: dict[str, Any] = {
+    "findingArn": F.finding_arn,
+    "awsAccountId": F.account_id,
+    "findingType": F.type,
+    "severity": F.severity,
+    "firstObservedAt": F.first_observed_at,
+    "lastObservedAt": F.last_observed_at,
+    "updatedAt": F.updated_at,
+    "findingStatus": F.status,
+    "title": F.title,
+    "inspectorScore": F.inspector_score,
+    "epssScore": F.epss_score,
+    "resourceType": F.resource_type,
+    "resourceId": F.resource_id,
+    "vulnerabilityId": F.vulnerability_id,
+    "vendorSeverity": F.vendor_severity,
+    "fixAvailable": F.fix_available,
+    "exploitAvailable": F.exploit_available,
+    "ec2InstanceImageId": R.ec2_instance_image_id,
+    "ec2InstanceVpcId": R.ec2_instance_vpc_id,
+    "ec2InstanceSubnetId": R.ec2_instance_subnet_id,
+    "ecrImageRepositoryName": R.ecr_repository_name,
+    "lambdaFunctionName": R.lambda_function_name,
+    "lambdaFunctionRuntime": R.lambda_function_runtime,
+    "lambdaFunctionExecutionRoleArn": R.lambda_function_execution_role_arn,
+    "cloudProviderRegion": R.region,
+}
+
+# Keys held in a JSON list column of the resource row.
+_LIST_COLUMNS: dict[str, Any] = {
+    "ecrImageTags": R.ecr_image_tags,
+    "lambdaFunctionLayers": R.lambda_function_layers,
+}
+
+# VulnerablePackage members as finding_packages columns; sourceLambdaLayerArn has none (absent).
+_PACKAGE_COLUMNS: dict[str, Any] = {
+    "name": finding_packages.c.name,
+    "version": finding_packages.c.version,
+    "release": finding_packages.c.release,
+    "architecture": finding_packages.c.arch,
+    "sourceLayerHash": finding_packages.c.source_layer_hash,
+    "filePath": finding_packages.c.file_path,
+}
+
+
+_Predicate = Callable[[ColumnElement[Any]], ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where one key's values are: one nullable scalar, or a set given by an EXISTS builder."""
+
+    scalar: ColumnElement[Any] | None = None
+    any_of: Callable[[_Predicate], ColumnElement[bool]] | None = None
+
+
+def criteria_condition(
+    criteria: FilterCriteria, dialect: str, *, status: ColumnElement[Any] | None = None
+) -> ColumnElement[bool]:
+    """The WHERE condition for ``criteria``; the query must join ``resources`` on resource_pk.
+
+    ``status`` replaces the status column where the caller evaluates findingStatus otherwise
+    (suppression rules see a suppressed finding as ACTIVE).
+    """
+    parts = [_key_condition(key, filters, dialect, status) for key, filters in criteria.entries]
+    return and_(true(), *parts)
+
+
+def _key_condition(
+    key: str, filters: tuple[Filter, ...], dialect: str, status: ColumnElement[Any] | None
+) -> ColumnElement[bool]:
+    kind = FIELDS[key].kind
+    if kind is FieldKind.PACKAGE:
+        return _packages([f for f in filters if isinstance(f, PackageFilter)])
+    if kind is FieldKind.MAP:
+        return _tags([f for f in filters if isinstance(f, MapFilter)], dialect)
+    want = "string" if kind is FieldKind.STRING else "number"
+    source = _source(key, dialect, want, status)
+    if kind is FieldKind.STRING:
+        return strings_condition([f for f in filters if isinstance(f, StringFilter)], source)
+    if kind is FieldKind.PORT_RANGE:
+        return _ports([f for f in filters if isinstance(f, PortRangeFilter)], dialect)
+    is_date = kind is FieldKind.DATE
+    ranges = [f for f in filters if isinstance(f, DateFilter | NumberFilter)]
+    # Timestamps in JSON documents are epoch seconds, as on the wire.
+    as_epoch = is_date and key not in _COLUMNS
+    return _any_value(source, lambda v: or_(*(_in_range(f, v, as_epoch) for f in ranges)))
+
+
+def _source(key: str, dialect: str, want: str, status: ColumnElement[Any] | None) -> _Source:
+    if key == "findingStatus" and status is not None:
+        return _Source(scalar=status)
+    if key in _COLUMNS:
+        return _Source(scalar=_COLUMNS[key])
+    if key in _LIST_COLUMNS:
+        column = _LIST_COLUMNS[key]
+        return _Source(any_of=lambda p: json_sql.elements_exist(dialect, column, (), (), want, p))
+    path = FIELDS[key].path
+    if path[:2] == ("resources", "*"):
+        if len(path) < 4 or path[2] != "details":
+            return _Source()  # provider keys: Vigil's resources carry none
+        column, path = R.details, path[3:]
+    else:
+        column = F.document
+    if "*" not in path:
+        return _Source(scalar=json_sql.scalar(dialect, column, path, want))
+    star = path.index("*")
+    outer, inner = path[:star], path[star + 1 :]
+    return _Source(any_of=lambda p: json_sql.elements_exist(dialect, column, outer, inner, want, p))
+
+
+def _any_value(
+    source: _Source, predicate: Callable[[ColumnElement[Any]], ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    if source.scalar is not None:
+        return and_(source.scalar.is_not(None), predicate(source.scalar))
+    if source.any_of is not None:
+        return source.any_of(predicate)
+    return false()
+
+
+def strings_condition(filters: Sequence[StringFilter], source: _Source) -> ColumnElement[bool]:
+    """Positive filters OR-ed, each NOT_EQUALS AND-ed; absent values fail positives only."""
+    positives = [f for f in filters if not f.negative]
+    negatives = [f.value for f in filters if f.negative and "\x00" not in f.value]
+    parts = []
+    if positives:
+        parts.append(_any_value(source, lambda v: or_(*(_string_test(f, v) for f in positives))))
+    if negatives:
+        parts.append(~_any_value(source, lambda v: v.in_(negatives)))
+    return and_(true(), *parts)
+
+
+def _string_test(flt: StringFilter, value: ColumnElement[Any]) -> ColumnElement[bool]:
+    # No stored text holds NUL (PostgreSQL refuses it), so such a filter value matches nothing.
+    if "\x00" in flt.value:
+        return false()
+    if flt.comparison.value == "PREFIX":
+        # substr, not LIKE: LIKE ignores ASCII case on SQLite and needs escaping everywhere.
+        return func.substr(value, 1, len(flt.value)) == flt.value
+    return value == flt.value
+
+
+def _in_range(
+    flt: DateFilter | NumberFilter, value: ColumnElement[Any], as_epoch: bool
+) -> ColumnElement[bool]:
+    low: float | datetime | None
+    high: float | datetime | None
+    if isinstance(flt, NumberFilter):
+        low, high = flt.lower, flt.upper
+    elif as_epoch:
+        low = None if flt.start is None else flt.start.timestamp()
+        high = None if flt.end is None else flt.end.timestamp()
+    else:
+        low, high = flt.start, flt.end
+    parts = []
+    if low is not None:
+        parts.append(value >= low)
+    if high is not None:
+        parts.append(value <= high)
+    return and_(true(), *parts)
+
+
+def _tags(filters: list[MapFilter], dialect: str) -> ColumnElement[bool]:
+    def entry(flt: MapFilter) -> ColumnElement[bool]:
+        if "\x00" in flt.key or (flt.value is not None and "\x00" in flt.value):
+            return false()
+        return json_sql.object_entry_exists(
+            dialect,
+            R.tags,
+            lambda k, v: and_(k == flt.key, true() if flt.value is None else v == flt.value),
+        )
+
+    return or_(*(entry(f) for f in filters))
+
+
+def _ports(filters: list[PortRangeFilter], dialect: str) -> ColumnElement[bool]:
+    base = ("networkReachabilityDetails", "openPortRange")
+    low = json_sql.scalar(dialect, F.document, (*base, "begin"), "number")
+    high = json_sql.scalar(dialect, F.document, (*base, "end"), "number")
+
+    def one(flt: PortRangeFilter) -> ColumnElement[bool]:
+        parts: list[ColumnElement[bool]] = [low.is_not(None), high.is_not(None)]
+        if flt.begin is not None:
+            parts.append(high >= flt.begin)
+        if flt.end is not None:
+            parts.append(low <= flt.end)
+        return and_(*parts)
+
+    return or_(*(one(f) for f in filters))
+
+
+def _packages(filters: list[PackageFilter]) -> ColumnElement[bool]:
+    def one(flt: PackageFilter) -> ColumnElement[bool]:
+        parts: list[ColumnElement[bool]] = []
+        for member, sf in flt.strings:
+            column = _PACKAGE_COLUMNS.get(member)
+            if column is None:
+                parts.append(true() if sf.negative else false())
+            else:
+                parts.append(strings_condition([sf], _Source(scalar=column)))
+        if flt.epoch is not None:
+            parts.append(_in_range(flt.epoch, finding_packages.c.epoch, False))
+        return and_(true(), *parts)
+
+    condition = or_(*(one(f) for f in filters))
+    return exists(
+        select(finding_packages.c.finding_id).where(
+            finding_packages.c.finding_id == F.id, condition
+        )
+    )
