@@ -19,6 +19,7 @@ from vigil.advisories.groups import VulnerabilityGroup, is_cve
 from vigil.advisories.store import AdvisoryStore
 from vigil.domain import Advisory
 from vigil.service.vuln_views import AffectedView, CvssView, affected_views, cvss_view, to_json
+from vigil.service.vulnerability_facts import assessments, cwes_of, gather, summary_of
 
 __all__ = [
     "AffectedView",
@@ -111,10 +112,8 @@ def _ungrouped(store: AdvisoryStore, identifier: str) -> VulnerabilityGroup | No
 
 
 def _report(store: AdvisoryStore, query: str, group: VulnerabilityGroup) -> VulnerabilityReport:
-    advisories = [a for a in map(store.get, group.records) if a is not None]
-    bundles = [a for a in map(store.get, group.covered_by) if a is not None]
-    cve = group.id if is_cve(group.id) else None
-    enrichment = store.enrichment(cve) if cve else Enrichment(group.id)
+    gathered = gather(store, group, group.covered_by)
+    advisories, bundles, enrichment = gathered.advisories, gathered.bundles, gathered.enrichment
     nvd = enrichment.nvd
     wanted = {query.strip(), *_candidates(query)}
     ordered = sorted(advisories, key=lambda a: (a.id not in wanted, a.withdrawn is not None, a.id))
@@ -127,10 +126,10 @@ def _report(store: AdvisoryStore, query: str, group: VulnerabilityGroup) -> Vuln
         covers=group.covers,
         covered_by=group.covered_by,
         related=group.related,
-        summary=_summary(ordered) or (nvd.description if nvd else None),
+        summary=summary_of(ordered) or (nvd.description if nvd else None),
         published=_first_time(ordered, "published"),
         modified=max((a.modified.isoformat() for a in ordered), default=None),
-        cwes=_cwes(ordered, nvd.cwes if nvd else ()),
+        cwes=cwes_of(ordered, nvd.cwes if nvd else ()),
         nvd_status=nvd.status if nvd else None,
         cvss=_cvss(ordered, enrichment),
         epss=EpssView(enrichment.epss.score, enrichment.epss.percentile, enrichment.epss.scored_on)
@@ -145,44 +144,21 @@ def _report(store: AdvisoryStore, query: str, group: VulnerabilityGroup) -> Vuln
     )
 
 
-def _summary(advisories: list[Advisory]) -> str | None:
-    for advisory in advisories:
-        if advisory.summary:
-            return advisory.summary.strip()
-    for advisory in advisories:
-        if advisory.details:
-            first = advisory.details.strip().split("\n\n")[0].replace("\n", " ")
-            return first if len(first) <= 300 else first[:297] + "..."
-    return None
-
-
 def _first_time(advisories: list[Advisory], field: str) -> str | None:
     times = [getattr(a, field) for a in advisories if getattr(a, field) is not None]
     return min(times).isoformat() if times else None
 
 
-def _cwes(advisories: list[Advisory], from_nvd: tuple[str, ...]) -> tuple[str, ...]:
-    found = dict.fromkeys(from_nvd)
-    for advisory in advisories:
-        specific = advisory.database_specific or {}
-        for cwe in specific.get("cwe_ids") or ():
-            if isinstance(cwe, str):
-                found[cwe] = None
-    return tuple(found)
-
-
 def _cvss(advisories: list[Advisory], enrichment: Enrichment) -> tuple[CvssView, ...]:
-    views: dict[str, CvssView] = {}
-    if enrichment.nvd is not None:
-        for stated in enrichment.nvd.cvss:
-            source = f"NVD: {stated.scorer or 'unknown'}" + (" (primary)" if stated.primary else "")
-            views.setdefault(stated.vector, cvss_view(stated.vector, source, stated.base_score))
-    for advisory in advisories:
-        for severity in (*advisory.severity, *(s for e in advisory.affected for s in e.severity)):
-            if severity.type.startswith("CVSS") and severity.score not in views:
-                views[severity.score] = cvss_view(severity.score, advisory.id)
+    views = []
+    for item in assessments(advisories, enrichment):
+        if item.record is None:
+            source = f"NVD: {item.scorer or 'unknown'}" + (" (primary)" if item.primary else "")
+        else:
+            source = item.record
+        views.append(cvss_view(item.vector, source, item.stated))
     # Newest CVSS version first; within one, NVD's primary assessment first (the order it came).
-    return tuple(sorted(views.values(), key=lambda v: v.version or "", reverse=True))
+    return tuple(sorted(views, key=lambda v: v.version or "", reverse=True))
 
 
 def _kev(enrichment: Enrichment) -> KevView | None:
