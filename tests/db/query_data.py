@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from vigil.db.finding_query import Sort, list_findings
 from vigil.db.tables import finding_packages, findings, resources
+from vigil.domain.filter_criteria import FilterCriteria
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNTRIAGED")
@@ -288,3 +290,24 @@ def store(engine: Engine, data: Dataset) -> None:
 def _insert_resource(connection: Connection, row: dict[str, Any]) -> int:
     result = connection.execute(insert(resources).returning(resources.c.id), row)
     return int(result.scalar_one())
+
+
+def all_pages(
+    engine: Engine,
+    criteria: FilterCriteria,
+    *,
+    accounts: tuple[str, ...] = ACCOUNTS,
+    sort: Sort | None = None,
+    page: int = 100,
+) -> list[str]:
+    arns: list[str] = []
+    token = None
+    with engine.connect() as connection:
+        while True:
+            result = list_findings(
+                connection, accounts, criteria, sort=sort, max_results=page, next_token=token
+            )
+            arns.extend(r.finding_arn for r in result.rows)
+            token = result.next_token
+            if token is None:
+                return arns

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from tests.db import criteria_strategies, query_data
-from vigil.db.finding_query import Sort, list_findings
+from tests.db.query_data import all_pages
 from vigil.domain.filter_criteria import FilterCriteria, parse_filter_criteria
 from vigil.findings.criteria import matches
 
@@ -27,27 +27,6 @@ EVERY_ACCOUNT = query_data.ACCOUNTS
 def stored(db_engine: Engine) -> Engine:
     query_data.store(db_engine, DATA)
     return db_engine
-
-
-def all_pages(
-    engine: Engine,
-    criteria: FilterCriteria,
-    *,
-    accounts: tuple[str, ...] = EVERY_ACCOUNT,
-    sort: Sort | None = None,
-    page: int = 100,
-) -> list[str]:
-    arns: list[str] = []
-    token = None
-    with engine.connect() as connection:
-        while True:
-            result = list_findings(
-                connection, accounts, criteria, sort=sort, max_results=page, next_token=token
-            )
-            arns.extend(r.finding_arn for r in result.rows)
-            token = result.next_token
-            if token is None:
-                return arns
 
 
 def expected(criteria: FilterCriteria, accounts: tuple[str, ...] = EVERY_ACCOUNT) -> set[str]:
