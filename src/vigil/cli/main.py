@@ -6,6 +6,7 @@ import click
 
 from vigil import __version__
 from vigil.cli.db import db
+from vigil.cli.keys import keys
 from vigil.cli.sbom import sbom
 from vigil.cli.vuln import vuln
 
@@ -19,6 +20,7 @@ def cli() -> None:
 cli.add_command(sbom)
 cli.add_command(db)
 cli.add_command(vuln)
+cli.add_command(keys)
 
 
 def main() -> None:

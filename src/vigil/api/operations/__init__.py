@@ -1,0 +1,1 @@
+"""Handlers of the Inspector operations Vigil implements, one module per group of operations."""
