@@ -116,8 +116,10 @@ def package_filter(pool: list[Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional=members)
 
 
-def criteria(views: list[dict[str, Any]], max_keys: int = 3) -> st.SearchStrategy[dict[str, Any]]:
-    value_pools = pools(views)
+def criteria(
+    views: list[dict[str, Any]], max_keys: int = 3, exclude: frozenset[str] = frozenset()
+) -> st.SearchStrategy[dict[str, Any]]:
+    value_pools = {k: v for k, v in pools(views).items() if k not in exclude}
 
     def filters_for(name: str) -> st.SearchStrategy[list[dict[str, Any]]]:
         kind, pool = FIELDS[name].kind, value_pools[name]
@@ -133,7 +135,7 @@ def criteria(views: list[dict[str, Any]], max_keys: int = 3) -> st.SearchStrateg
 
     # Mostly keys the dataset has values for; now and then one it never has (cloud*, code*...).
     present = sorted(name for name, pool in value_pools.items() if pool)
-    key = st.one_of(*[st.sampled_from(present)] * 6, st.sampled_from(sorted(FIELDS)))
+    key = st.one_of(*[st.sampled_from(present)] * 6, st.sampled_from(sorted(value_pools)))
     keys = st.lists(key, min_size=0, max_size=max_keys, unique=True)
     return keys.flatmap(
         lambda names: st.fixed_dictionaries({name: filters_for(name) for name in names})
