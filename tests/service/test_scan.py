@@ -5,6 +5,7 @@ the findings it gives, down to the bytes botocore parses."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ import pytest
 
 from tests.advisories.conftest import load_advisories
 from tests.advisories.test_enrichment import KEV, epss_gz, nvd_cves, nvd_feed
+from tests.service.targets import docker_archive
+from tests.targets.fixtures.layers import File
 from vigil.advisories.enrich import sync_enrichment
 from vigil.advisories.sources.epss import EpssSource
 from vigil.advisories.sources.kev import KevSource
@@ -293,3 +296,25 @@ def test_facts_are_gathered_once_per_vulnerability(store: AdvisoryStore) -> None
     alpine = widened.record("ALPINE-CVE-2022-0778")
     assert alpine is not None
     assert alpine.source_url == "https://security.alpinelinux.org/vuln/CVE-2022-0778"
+
+
+def test_an_image_layer_is_named_on_its_packages(db: Path, tmp_path: Path) -> None:
+    """A Debian 12 image whose second layer adds an old aiohttp: the finding names the image as
+    an ECR-style resource and the layer that brought the package."""
+    metadata = b"Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.7.3\n"
+    layer = [File(f"{SITE}/aiohttp-3.7.3.dist-info/METADATA", metadata)]
+    archive = docker_archive(tmp_path / "image.tar", layer)
+    found = run_scan(
+        ScanRequest(f"docker-archive:{archive}", None, db, None), clock=lambda: SCANNED
+    )
+    document = by_id(found)["CVE-2021-21330"]
+    assert document["resources"][0] == {
+        "type": "AWS_ECR_CONTAINER_IMAGE",
+        "id": f"docker-archive:{archive}",
+        "partition": "aws",
+        "region": "local",
+    }
+    (package,) = document["packageVulnerabilityDetails"]["vulnerablePackages"]
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", package["sourceLayerHash"])
+    (location,) = next(p for p in found.inventory.packages if p.name == "aiohttp").locations
+    assert package["sourceLayerHash"] == location.layer_digest

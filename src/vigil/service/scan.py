@@ -39,11 +39,13 @@ from vigil.sbom import MAX_SBOM_BYTES, InvalidSbom, decode_sbom
 from vigil.service.findings_build import package_findings
 from vigil.service.inventory import ScanProgress, scan_inventory
 from vigil.targets import (
+    ImageNotFound,
     LimitExceeded,
     Limits,
     MalformedTarget,
     Platform,
     RegistryOptions,
+    TargetError,
     TargetNotFound,
 )
 
@@ -53,12 +55,18 @@ __all__ = [
     "AdvisoryDatabaseMissing",
     "AdvisoryDatabaseTooOld",
     "DatabaseSummary",
+    "ImageNotFound",
+    "Limits",
     "MatchWarning",
     "PackageFinding",
+    "Platform",
+    "RegistryOptions",
     "ResourceRef",
     "ScanOutcome",
     "ScanProgress",
     "ScanRequest",
+    "TargetError",
+    "TargetNotFound",
     "finding_to_json",
     "run_scan",
 ]
