@@ -73,11 +73,13 @@ def observe(vid: str, **options: Any) -> Observation:
 class Harness:
     """A resource store and a finding store over one database, with deterministic ARNs."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, *, random_arns: bool = False) -> None:
         self.resources = ResourceStore(engine, clock=lambda: T0)
         self.findings = FindingStore(engine)
         counter = itertools.count(1)
-        self.new_arn = finding_arns("eu-west-1", ACCOUNT, new_id=lambda: f"{next(counter):032x}")
+        self.new_arn = finding_arns(
+            "eu-west-1", ACCOUNT, new_id=None if random_arns else lambda: f"{next(counter):032x}"
+        )
 
     def ingest(
         self,
