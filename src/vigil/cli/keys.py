@@ -133,7 +133,9 @@ def _render(found: list[KeyInfo], console: Console) -> None:
         console.print("No access keys.")
         return
     table = Table()
-    for column in ("access key", "account", "role", "status", "created", "last used", "note"):
+    for column in ("access key", "account"):
+        table.add_column(column, no_wrap=True)
+    for column in ("role", "status", "created", "last used", "note"):
         table.add_column(column)
     for info in found:
         table.add_row(
@@ -141,7 +143,7 @@ def _render(found: list[KeyInfo], console: Console) -> None:
             info.account_id,
             info.role,
             info.status,
-            info.created_at.strftime("%Y-%m-%d %H:%M"),
+            info.created_at.strftime("%Y-%m-%d"),
             info.last_used_at.strftime("%Y-%m-%d %H:%M") if info.last_used_at else "never",
             info.description,
         )
