@@ -100,7 +100,7 @@ def _resource(rng: random.Random, n: int) -> dict[str, Any]:
     }
 
 
-def _package(rng: random.Random) -> dict[str, Any]:
+def _package(rng: random.Random, res: dict[str, Any]) -> dict[str, Any]:
     package: dict[str, Any] = {
         "name": rng.choice(PACKAGE_NAMES),
         "version": rng.choice(("1.0", "1.1.1", "2.0.0")),
@@ -117,6 +117,9 @@ def _package(rng: random.Random) -> dict[str, Any]:
         package["sourceLayerHash"] = "sha256:" + "a" * 64
     if rng.random() < 0.5:
         package["fixedInVersion"] = "9.9"
+    layers = res["doc"]["details"].get("awsLambdaFunction", {}).get("layers")
+    if layers and rng.random() < 0.7:
+        package["sourceLambdaLayerArn"] = rng.choice(layers)
     return package
 
 
@@ -140,7 +143,7 @@ def _finding(rng: random.Random, n: int, res: dict[str, Any], vid: str) -> dict[
         "vulnerabilityId": vid,
         "source": rng.choice(("NVD", "DEBIAN_CVE")),
         "relatedVulnerabilities": rng.sample(("GHSA-1", "DSA-2", "USN-3"), rng.randrange(0, 3)),
-        "vulnerablePackages": [_package(rng) for _ in range(rng.randrange(1, 4))],
+        "vulnerablePackages": [_package(rng, res) for _ in range(rng.randrange(1, 4))],
     }
     if rng.random() < 0.6:
         pvd["vendorSeverity"] = rng.choice(("high", "low", "medium"))

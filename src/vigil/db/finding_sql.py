@@ -20,6 +20,7 @@ from vigil.db.tables import finding_packages, findings, resources
 from vigil.domain.filter_criteria import FilterCriteria
 from vigil.domain.filter_fields import FIELDS, FieldKind
 from vigil.domain.filter_values import (
+    PACKAGE_STRING_MEMBERS,
     DateFilter,
     Filter,
     MapFilter,
@@ -81,7 +82,7 @@ _Predicate = Callable[[ColumnElement[Any]], ColumnElement[bool]]
 
 
 @dataclass(frozen=True, slots=True)
-class _Source:
+class Source:
     """Where one key's values are: one nullable scalar, or a set given by an EXISTS builder."""
 
     scalar: ColumnElement[Any] | None = None
@@ -105,9 +106,9 @@ def _key_condition(
 ) -> ColumnElement[bool]:
     kind = FIELDS[key].kind
     if kind is FieldKind.PACKAGE:
-        return _packages([f for f in filters if isinstance(f, PackageFilter)])
+        return _packages([f for f in filters if isinstance(f, PackageFilter)], dialect)
     if kind is FieldKind.MAP:
-        return _tags([f for f in filters if isinstance(f, MapFilter)], dialect)
+        return tags_condition([f for f in filters if isinstance(f, MapFilter)], dialect)
     want = "string" if kind is FieldKind.STRING else "number"
     source = _source(key, dialect, want, status)
     if kind is FieldKind.STRING:
@@ -118,33 +119,33 @@ def _key_condition(
     ranges = [f for f in filters if isinstance(f, DateFilter | NumberFilter)]
     # Timestamps in JSON documents are epoch seconds, as on the wire.
     as_epoch = is_date and key not in _COLUMNS
-    return _any_value(source, lambda v: or_(*(_in_range(f, v, as_epoch) for f in ranges)))
+    return _any_value(source, lambda v: or_(*(range_condition(f, v, as_epoch) for f in ranges)))
 
 
-def _source(key: str, dialect: str, want: str, status: ColumnElement[Any] | None) -> _Source:
+def _source(key: str, dialect: str, want: str, status: ColumnElement[Any] | None) -> Source:
     if key == "findingStatus" and status is not None:
-        return _Source(scalar=status)
+        return Source(scalar=status)
     if key in _COLUMNS:
-        return _Source(scalar=_COLUMNS[key])
+        return Source(scalar=_COLUMNS[key])
     if key in _LIST_COLUMNS:
         column = _LIST_COLUMNS[key]
-        return _Source(any_of=lambda p: json_sql.elements_exist(dialect, column, (), (), want, p))
+        return Source(any_of=lambda p: json_sql.elements_exist(dialect, column, (), (), want, p))
     path = FIELDS[key].path
     if path[:2] == ("resources", "*"):
         if len(path) < 4 or path[2] != "details":
-            return _Source()  # provider keys: Vigil's resources carry none
+            return Source()  # provider keys: Vigil's resources carry none
         column, path = R.details, path[3:]
     else:
         column = F.document
     if "*" not in path:
-        return _Source(scalar=json_sql.scalar(dialect, column, path, want))
+        return Source(scalar=json_sql.scalar(dialect, column, path, want))
     star = path.index("*")
     outer, inner = path[:star], path[star + 1 :]
-    return _Source(any_of=lambda p: json_sql.elements_exist(dialect, column, outer, inner, want, p))
+    return Source(any_of=lambda p: json_sql.elements_exist(dialect, column, outer, inner, want, p))
 
 
 def _any_value(
-    source: _Source, predicate: Callable[[ColumnElement[Any]], ColumnElement[bool]]
+    source: Source, predicate: Callable[[ColumnElement[Any]], ColumnElement[bool]]
 ) -> ColumnElement[bool]:
     if source.scalar is not None:
         return and_(source.scalar.is_not(None), predicate(source.scalar))
@@ -153,7 +154,7 @@ def _any_value(
     return false()
 
 
-def strings_condition(filters: Sequence[StringFilter], source: _Source) -> ColumnElement[bool]:
+def strings_condition(filters: Sequence[StringFilter], source: Source) -> ColumnElement[bool]:
     """Positive filters OR-ed, each NOT_EQUALS AND-ed; absent values fail positives only."""
     positives = [f for f in filters if not f.negative]
     negatives = [f.value for f in filters if f.negative and "\x00" not in f.value]
@@ -175,7 +176,7 @@ def _string_test(flt: StringFilter, value: ColumnElement[Any]) -> ColumnElement[
     return value == flt.value
 
 
-def _in_range(
+def range_condition(
     flt: DateFilter | NumberFilter, value: ColumnElement[Any], as_epoch: bool
 ) -> ColumnElement[bool]:
     low: float | datetime | None
@@ -195,7 +196,7 @@ def _in_range(
     return and_(true(), *parts)
 
 
-def _tags(filters: list[MapFilter], dialect: str) -> ColumnElement[bool]:
+def tags_condition(filters: list[MapFilter], dialect: str) -> ColumnElement[bool]:
     def entry(flt: MapFilter) -> ColumnElement[bool]:
         if "\x00" in flt.key or (flt.value is not None and "\x00" in flt.value):
             return false()
@@ -224,7 +225,27 @@ def _ports(filters: list[PortRangeFilter], dialect: str) -> ColumnElement[bool]:
     return or_(*(one(f) for f in filters))
 
 
-def _packages(filters: list[PackageFilter]) -> ColumnElement[bool]:
+def _packages_in_document(filters: list[PackageFilter], dialect: str) -> ColumnElement[bool]:
+    """Package filters read from the document's vulnerablePackages, for the members that no
+    finding_packages column holds (sourceLambdaLayerArn)."""
+
+    def one(flt: PackageFilter, element: Any) -> ColumnElement[bool]:
+        parts: list[ColumnElement[bool]] = []
+        for member, sf in flt.strings:
+            value = json_sql.scalar(dialect, element, (PACKAGE_STRING_MEMBERS[member],), "string")
+            parts.append(strings_condition([sf], Source(scalar=value)))
+        if flt.epoch is not None:
+            epoch = json_sql.scalar(dialect, element, ("epoch",), "number")
+            parts.append(and_(epoch.is_not(None), range_condition(flt.epoch, epoch, False)))
+        return and_(true(), *parts)
+
+    path = ("packageVulnerabilityDetails", "vulnerablePackages")
+    return json_sql.element_exists(
+        dialect, F.document, path, lambda element: or_(*(one(f, element) for f in filters))
+    )
+
+
+def _packages(filters: list[PackageFilter], dialect: str) -> ColumnElement[bool]:
     def one(flt: PackageFilter) -> ColumnElement[bool]:
         parts: list[ColumnElement[bool]] = []
         for member, sf in flt.strings:
@@ -232,11 +253,13 @@ def _packages(filters: list[PackageFilter]) -> ColumnElement[bool]:
             if column is None:
                 parts.append(true() if sf.negative else false())
             else:
-                parts.append(strings_condition([sf], _Source(scalar=column)))
+                parts.append(strings_condition([sf], Source(scalar=column)))
         if flt.epoch is not None:
-            parts.append(_in_range(flt.epoch, finding_packages.c.epoch, False))
+            parts.append(range_condition(flt.epoch, finding_packages.c.epoch, False))
         return and_(true(), *parts)
 
+    if any(member not in _PACKAGE_COLUMNS for f in filters for member, _ in f.strings):
+        return _packages_in_document(filters, dialect)
     condition = or_(*(one(f) for f in filters))
     return exists(
         select(finding_packages.c.finding_id).where(

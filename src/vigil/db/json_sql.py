@@ -22,8 +22,15 @@ def _sqlite_path(path: tuple[str, ...]) -> str:
     return "$" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path)
 
 
-def _pg_path(path: tuple[str, ...]) -> Any:
+def pg_path(path: tuple[str, ...]) -> Any:
     return literal(list(path), ARRAY(String()))
+
+
+def only_arrays(dialect: str, node: Any) -> ColumnElement[Any]:
+    """``node`` when it is a JSON array, else NULL (iterating a non-array fails on PostgreSQL)."""
+    if dialect == "sqlite":
+        return case((func.json_type(node) == "array", node), else_=None)
+    return case((func.jsonb_typeof(node) == "array", node), else_=None)
 
 
 def scalar(dialect: str, column: Any, path: tuple[str, ...], want: JsonType) -> ColumnElement[Any]:
@@ -33,8 +40,8 @@ def scalar(dialect: str, column: Any, path: tuple[str, ...], want: JsonType) -> 
         kinds = ("text",) if want == "string" else ("integer", "real")
         value: ColumnElement[Any] = func.json_extract(column, at)
         return case((func.json_type(column, at).in_(kinds), value), else_=None)
-    node = column.op("#>")(_pg_path(path)) if path else column
-    text = column.op("#>>")(_pg_path(path)) if path else node.op("#>>")(_pg_path(()))
+    node = column.op("#>")(pg_path(path)) if path else column
+    text = column.op("#>>")(pg_path(path)) if path else node.op("#>>")(pg_path(()))
     pg_kind = "string" if want == "string" else "number"
     out = text if want == "string" else cast(text, Float)
     return case((func.jsonb_typeof(node) == pg_kind, out), else_=None)
@@ -55,6 +62,24 @@ def elements_exist(
     )
 
 
+def element_exists(
+    dialect: str,
+    column: Any,
+    path: tuple[str, ...],
+    predicate: Callable[[Any], ColumnElement[bool]],
+) -> ColumnElement[bool]:
+    """EXISTS an element of the array at ``path`` for which ``predicate(element)`` holds; the
+    element is a JSON value to read further with ``scalar``."""
+    node = column
+    if dialect == "sqlite":
+        array = only_arrays(dialect, func.json_extract(column, _sqlite_path(path)))
+        each = func.json_each(array).table_valued("value").alias()
+    else:
+        node = column.op("#>")(pg_path(path))
+        each = func.jsonb_array_elements(only_arrays(dialect, node)).table_valued("value").alias()
+    return exists(select(literal(1)).select_from(each).where(predicate(each.c.value)))
+
+
 def _elements(
     dialect: str, column: Any, path: tuple[str, ...], inner: tuple[str, ...], want: JsonType
 ) -> tuple[FromClause, ColumnElement[Any]]:
@@ -66,7 +91,7 @@ def _elements(
             return each, scalar(dialect, each.c.value, inner, want)
         kinds = ("text",) if want == "string" else ("integer", "real")
         return each, case((each.c.type.in_(kinds), each.c.value), else_=None)
-    node = column.op("#>")(_pg_path(path)) if path else column
+    node = column.op("#>")(pg_path(path)) if path else column
     array = case((func.jsonb_typeof(node) == "array", node), else_=None)
     each = func.jsonb_array_elements(array).table_valued("value").alias()
     return each, scalar(dialect, each.c.value, inner, want)
