@@ -263,3 +263,16 @@ def test_ids_come_from_the_injected_factory(jobs_file: Path, clock: FakeClock) -
         assert [q.submit("k", {}) for _ in range(2)] == ["x-0001", "x-0002"]
     finally:
         q.close()
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [("NORMAL", 1), ("FULL", 2)])
+def test_durability_is_chosen_explicitly(jobs_file: Path, setting: str, pragma: int) -> None:
+    q = SqliteJobQueue(jobs_file, synchronous=setting)
+    try:
+        q.submit("k", {})
+        assert q._conn.execute("PRAGMA synchronous").fetchone()[0] == pragma
+        assert q._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        q.close()
+    with pytest.raises(ValueError, match="synchronous"):
+        SqliteJobQueue(jobs_file, synchronous="OFF")

@@ -60,7 +60,7 @@ class EmbeddedBackend:
         clock: Clock = utcnow,
         new_id: Callable[[], str] = new_job_id,
         default_max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        synchronous: str = "FULL",
+        synchronous: str = "NORMAL",
     ) -> None:
         settings = settings or RunnerSettings()
         if not exclusive and settings.reap_every is None:

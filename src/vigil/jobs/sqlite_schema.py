@@ -81,7 +81,7 @@ def from_us(value: int) -> datetime:
 
 
 def connect(
-    path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 30_000
+    path: Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 30_000
 ) -> sqlite3.Connection:
     """Open (creating if needed) a job file in autocommit mode; callers open transactions."""
     if synchronous not in ("NORMAL", "FULL"):
