@@ -342,3 +342,38 @@ def test_retention_periods_are_configurable(db_engine: Engine, harness: Harness)
     policy = RetentionPolicy(closed_after=timedelta(days=90))
     assert harness.findings.sweep(T0 + timedelta(days=60), policy) == 0
     assert harness.findings.sweep(T0 + timedelta(days=90), policy) == 1
+
+
+def test_an_advisory_diff_reconciles_only_the_vulnerabilities_it_touched(
+    db_engine: Engine, harness: Harness
+) -> None:
+    pks = [harness.resources.upsert(host(n)) for n in range(3)]
+    harness.ingest({pk: [observe("CVE-1"), observe("CVE-2")] for pk in pks}, T0)
+    later = T0 + timedelta(hours=1)
+    touched = {"CVE-2", "CVE-3"}
+    with harness.findings.transaction() as tx:
+        current = tx.load(pks, vulnerability_ids=touched)
+        assert {f.vulnerability_id for fs in current.values() for f in fs} == {"CVE-2"}
+        tx.apply(
+            [
+                reconcile(
+                    current[pk],
+                    [observe("CVE-2", severity="CRITICAL"), observe("CVE-3")],
+                    resource_pk=pk,
+                    now=later,
+                    new_arn=harness.new_arn,
+                    scope=touched,
+                )
+                for pk in pks
+            ]
+        )
+    by_vid: dict[str, set[tuple[str, str, Any]]] = {}
+    for r in rows(db_engine, findings):
+        by_vid.setdefault(r["vulnerability_id"], set()).add(
+            (r["status"], r["severity"], r["last_observed_at"])
+        )
+    assert by_vid == {
+        "CVE-1": {("ACTIVE", "HIGH", T0)},
+        "CVE-2": {("ACTIVE", "CRITICAL", later)},
+        "CVE-3": {("ACTIVE", "HIGH", later)},
+    }

@@ -211,3 +211,16 @@ def test_state_keys_never_reach_the_document_or_its_hash() -> None:
     )
     assert with_state.document_hash == plain.document_hash
     assert dict(with_state.document) == {"title": "t"}
+
+
+def test_a_scoped_reconcile_leaves_other_vulnerabilities_alone() -> None:
+    current = [stored("CVE-2024-1"), stored("CVE-2024-2", finding_id=8)]
+    delta = run(current, [obs("CVE-2024-3")], scope={"CVE-2024-2", "CVE-2024-3"})
+    assert [c.vulnerability_id for c in delta.closed] == ["CVE-2024-2"]
+    assert [n.vulnerability_id for n in delta.created] == ["CVE-2024-3"]
+    assert delta.seen == ()
+
+
+def test_a_scoped_reconcile_refuses_observations_outside_it() -> None:
+    with pytest.raises(ValueError, match="outside the scope"):
+        run([], [obs("CVE-2024-1")], scope={"CVE-2024-2"})

@@ -8,11 +8,11 @@ is ever deleted here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, select
 
 from vigil.db.engine import write_transaction
 from vigil.db.finding_writer import ApplyStats, FindingWriter, chunks
@@ -31,9 +31,15 @@ class FindingTransaction:
         self.connection = connection
 
     def load(
-        self, resource_pks: Iterable[int], *, lock: bool = True
+        self,
+        resource_pks: Iterable[int],
+        *,
+        lock: bool = True,
+        vulnerability_ids: Collection[str] | None = None,
     ) -> dict[int, list[StoredFinding]]:
         """Every stored finding of the resources, with the rules suppressing each.
+
+        ``vulnerability_ids`` loads only those findings (for a reconcile with that ``scope``).
 
         With ``lock`` on PostgreSQL the resource rows are locked first, so two workers
         reconciling the same resource take turns instead of both deciding from the same state
@@ -49,47 +55,57 @@ class FindingTransaction:
                     .order_by(resources.c.id)
                     .with_for_update()
                 ).all()
+        vids = None if vulnerability_ids is None else sorted(set(vulnerability_ids))
         for chunk in chunks(pks):
-            rules: dict[int, set[int]] = defaultdict(set)
-            suppression_rows = self.connection.execute(
-                select(finding_suppressions.c.finding_id, finding_suppressions.c.filter_id)
-                .join(findings, findings.c.id == finding_suppressions.c.finding_id)
-                .where(findings.c.resource_pk.in_(chunk))
-            )
-            for finding_id, filter_id in suppression_rows:
-                rules[finding_id].add(filter_id)
-            rows = self.connection.execute(
-                select(
-                    findings.c.id,
-                    findings.c.resource_pk,
-                    findings.c.finding_arn,
-                    findings.c.vulnerability_id,
-                    findings.c.status,
-                    findings.c.first_observed_at,
-                    findings.c.last_observed_at,
-                    findings.c.updated_at,
-                    findings.c.document_hash,
-                    findings.c.closed_at,
-                    findings.c.closed_reason,
-                ).where(findings.c.resource_pk.in_(chunk))
-            )
-            for r in rows:
-                current[r.resource_pk].append(
-                    StoredFinding(
-                        r.id,
-                        r.finding_arn,
-                        r.vulnerability_id,
-                        FindingStatus(r.status),
-                        r.first_observed_at,
-                        r.last_observed_at,
-                        r.updated_at,
-                        r.document_hash,
-                        r.closed_at,
-                        StatusReason(r.closed_reason) if r.closed_reason else None,
-                        frozenset(rules.get(r.id, ())),
-                    )
-                )
+            for vid_chunk in [None] if vids is None else chunks(vids):
+                where: ColumnElement[bool] = findings.c.resource_pk.in_(chunk)
+                if vid_chunk is not None:
+                    where = and_(where, findings.c.vulnerability_id.in_(vid_chunk))
+                self._load_into(current, where)
         return current
+
+    def _load_into(
+        self, current: dict[int, list[StoredFinding]], where: ColumnElement[bool]
+    ) -> None:
+        rules: dict[int, set[int]] = defaultdict(set)
+        suppression_rows = self.connection.execute(
+            select(finding_suppressions.c.finding_id, finding_suppressions.c.filter_id)
+            .join(findings, findings.c.id == finding_suppressions.c.finding_id)
+            .where(where)
+        )
+        for finding_id, filter_id in suppression_rows:
+            rules[finding_id].add(filter_id)
+        rows = self.connection.execute(
+            select(
+                findings.c.id,
+                findings.c.resource_pk,
+                findings.c.finding_arn,
+                findings.c.vulnerability_id,
+                findings.c.status,
+                findings.c.first_observed_at,
+                findings.c.last_observed_at,
+                findings.c.updated_at,
+                findings.c.document_hash,
+                findings.c.closed_at,
+                findings.c.closed_reason,
+            ).where(where)
+        )
+        for r in rows:
+            current[r.resource_pk].append(
+                StoredFinding(
+                    r.id,
+                    r.finding_arn,
+                    r.vulnerability_id,
+                    FindingStatus(r.status),
+                    r.first_observed_at,
+                    r.last_observed_at,
+                    r.updated_at,
+                    r.document_hash,
+                    r.closed_at,
+                    StatusReason(r.closed_reason) if r.closed_reason else None,
+                    frozenset(rules.get(r.id, ())),
+                )
+            )
 
     def apply(self, deltas: Sequence[Delta]) -> ApplyStats:
         """Write the deltas (each computed from the state ``load`` returned)."""
@@ -108,9 +124,13 @@ class FindingStore:
         with write_transaction(self._engine) as connection:
             yield FindingTransaction(connection)
 
-    def current(self, resource_pks: Iterable[int]) -> dict[int, list[StoredFinding]]:
+    def current(
+        self, resource_pks: Iterable[int], vulnerability_ids: Collection[str] | None = None
+    ) -> dict[int, list[StoredFinding]]:
         with self._engine.connect() as connection:
-            return FindingTransaction(connection).load(resource_pks, lock=False)
+            return FindingTransaction(connection).load(
+                resource_pks, lock=False, vulnerability_ids=vulnerability_ids
+            )
 
     def apply_many(self, deltas: Sequence[Delta]) -> ApplyStats:
         """Apply the deltas of many resources in one transaction: all of them or none."""

@@ -207,11 +207,17 @@ class FindingWriter:
                         **self._new_columns(new, at),
                     }
                 )
+            # Unordered RETURNING keyed by the unique (resource, vulnerability): ordered RETURNING
+            # would make SQLite insert one row per statement.
             returned = self.c.execute(
-                insert(findings).returning(findings.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-            for (pk, _, new), finding_id in zip(inserts, returned, strict=True):
-                self._adopt(pk, finding_id, new)
+                insert(findings).returning(
+                    findings.c.id, findings.c.resource_pk, findings.c.vulnerability_id
+                ),
+                rows,
+            )
+            ids = {(r.resource_pk, r.vulnerability_id): r.id for r in returned}
+            for pk, _, new in inserts:
+                self._adopt(pk, ids[(pk, new.vulnerability_id)], new)
         self.stats.created = len(inserts) + len(renewals)
 
     def _new_columns(self, new: NewFinding, at: datetime) -> dict[str, Any]:

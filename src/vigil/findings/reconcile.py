@@ -30,21 +30,31 @@ def reconcile(
     resource_removed: bool = False,
     suppressed: Suppressor = _no_rules,
     reopen_window: timedelta = REOPEN_WINDOW,
+    scope: Collection[str] | None = None,
 ) -> Delta:
     """Decide what a new observation of one resource changes in its stored findings.
 
     ``current`` holds every stored finding of the resource, ``observed`` what the latest match
     produced for it (one per vulnerability id). When ``resource_removed`` is true every open
     finding closes and the observation is ignored.
+
+    ``scope`` limits the reconcile to some vulnerability ids: after an advisory diff only the
+    vulnerabilities it touched are re-matched, so findings outside the scope are left as they are
+    (neither closed nor observed again) and may be left out of ``current``.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    stored = {f.vulnerability_id: f for f in current}
+    within = None if scope is None else frozenset(scope)
+    stored = {
+        f.vulnerability_id: f for f in current if within is None or f.vulnerability_id in within
+    }
     observations: dict[str, Observation] = {}
     if not resource_removed:
         for obs in observed:
             if obs.vulnerability_id in observations:
                 raise ValueError(f"observed twice: {obs.vulnerability_id}")
+            if within is not None and obs.vulnerability_id not in within:
+                raise ValueError(f"observed outside the scope: {obs.vulnerability_id}")
             observations[obs.vulnerability_id] = obs
 
     created: list[NewFinding] = []
