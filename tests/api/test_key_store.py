@@ -174,3 +174,15 @@ def test_the_master_key_can_come_from_the_environment(tmp_path: Path) -> None:
         load_master_key(tmp_path, env={"VIGIL_MASTER_KEY": "%%%"})
     with pytest.raises(MasterKeyError, match="32 bytes"):
         load_master_key(tmp_path, env={"VIGIL_MASTER_KEY": base64.b64encode(b"short").decode()})
+
+
+def test_a_fresh_last_used_spares_the_write(keys: KeyService, clock: Clock) -> None:
+    key_id = keys.issue("123456789012", "admin").info.access_key_id
+    keys.mark_used(key_id)
+    seen = keys.credential(key_id)
+    assert seen is not None
+    assert seen.last_used_at == T0
+    clock.now += timedelta(minutes=5)
+    keys.mark_used(key_id, last_used_at=clock.now - timedelta(seconds=10))
+
+    assert keys.list_keys()[0].last_used_at == T0

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from botocore.model import ServiceModel
 
 from vigil.api.errors import ApiError
 from vigil.api.inputs import parse_input, parse_timestamp
@@ -186,3 +187,61 @@ def test_output_bugs_fail_loudly(result: dict[str, Any], message: str) -> None:
 def test_an_empty_output_is_an_empty_object() -> None:
     assert output("UntagResource", None) == {}
     assert output("UntagResource", {}) == {}
+
+
+def test_query_scalars_are_typed() -> None:
+    operation = INSPECTOR.operation_model("ListCodeSecurityIntegrations")
+
+    assert parse_input(operation, {}, [("maxResults", "5"), ("nextToken", "t")], {}, b"") == {
+        "maxResults": 5,
+        "nextToken": "t",
+    }
+    with pytest.raises(ApiError) as raised:
+        parse_input(operation, {}, [("maxResults", "five")], {}, b"")
+    assert raised.value.members["fields"] == [
+        {"name": "maxResults", "message": "Member must be of type integer"}
+    ]
+
+
+def test_header_members_are_read_and_typed() -> None:
+    # Neither Inspector model binds an input to a header yet; botocore's format does.
+    model = ServiceModel(
+        {
+            "metadata": {"protocol": "rest-json", "apiVersion": "2020-01-01"},
+            "operations": {
+                "Probe": {
+                    "name": "Probe",
+                    "http": {"method": "GET", "requestUri": "/probe"},
+                    "input": {"shape": "ProbeInput"},
+                }
+            },
+            "shapes": {
+                "ProbeInput": {
+                    "type": "structure",
+                    "members": {
+                        "since": {"shape": "When", "location": "header", "locationName": "X-Since"},
+                        "dry": {"shape": "Flag", "location": "header", "locationName": "X-Dry"},
+                        "meta": {"shape": "Meta", "location": "headers", "locationName": "x-meta-"},
+                    },
+                },
+                "When": {"type": "timestamp"},
+                "Flag": {"type": "boolean"},
+                "Meta": {"type": "map", "key": {"shape": "S"}, "value": {"shape": "S"}},
+                "S": {"type": "string"},
+            },
+        }
+    )
+    headers = {
+        "x-since": "2026-01-02T03:04:05Z",
+        "x-dry": "true",
+        "x-meta-team": "blue",
+        "host": "h",
+    }
+
+    params = parse_input(model.operation_model("Probe"), {}, [], headers, b"")
+
+    assert params == {
+        "since": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        "dry": True,
+        "meta": {"team": "blue"},
+    }

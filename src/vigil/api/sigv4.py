@@ -115,7 +115,7 @@ def verify(
     if refuse_replays and not keys.remember_signature(auth.signature):
         _log.info("refused a replayed request of key %s", auth.access_key_id)
         raise _invalid("The request signature has already been used.")
-    keys.mark_used(credential.access_key_id)
+    keys.mark_used(credential.access_key_id, credential.last_used_at)
     caller = Caller(credential.account_id, credential.role, credential.access_key_id)
     return Verified(caller, auth.region, auth.signature)
 

@@ -77,6 +77,7 @@ class Credential:
     role: str
     active: bool
     secret: str
+    last_used_at: datetime | None = None
 
     def __repr__(self) -> str:
         return f"Credential({self.access_key_id!r}, {self.account_id!r}, {self.role!r})"
@@ -148,10 +149,14 @@ class KeyService:
             role=row.role,
             active=row.status == store.ACTIVE,
             secret=self._master.decrypt(row.access_key_id, row.secret_encrypted),
+            last_used_at=row.last_used_at,
         )
 
-    def mark_used(self, access_key_id: str) -> None:
+    def mark_used(self, access_key_id: str, last_used_at: datetime | None = None) -> None:
+        """Note that the key signed a request; ``last_used_at`` (as read) spares a write."""
         now = self._clock()
+        if last_used_at is not None and now - last_used_at < _TOUCH_EVERY:
+            return
         with self._engine.begin() as conn:
             store.touch_key(conn, access_key_id, now, now - _TOUCH_EVERY)
 
