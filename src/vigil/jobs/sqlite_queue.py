@@ -88,7 +88,8 @@ class SqliteJobQueue:
             self._conn.close()
             self._reader.close()
 
-    def _read(self, sql: str, args: Sequence[Any]) -> builtins.list[tuple[Any, ...]]:
+    def read(self, sql: str, args: Sequence[Any]) -> builtins.list[tuple[Any, ...]]:
+        """One query on the reading connection (never waits for a commit in this process)."""
         with self._read_lock:
             return self._reader.execute(sql, args).fetchall()
 
@@ -169,7 +170,7 @@ class SqliteJobQueue:
         return job_id
 
     def get(self, job_id: JobId) -> JobInfo:
-        rows = self._read(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        rows = self.read(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
         if not rows:
             raise JobNotFound(job_id)
         return _info(rows[0])
@@ -211,7 +212,7 @@ class SqliteJobQueue:
             args.append(kind)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         args.append(max(0, min(limit, MAX_LIST)))
-        rows = self._read(f"SELECT {_COLUMNS} FROM jobs {clause} ORDER BY seq DESC LIMIT ?", args)
+        rows = self.read(f"SELECT {_COLUMNS} FROM jobs {clause} ORDER BY seq DESC LIMIT ?", args)
         return [_info(row) for row in rows]
 
     def purge(self, finished_before: datetime) -> int:
@@ -239,7 +240,7 @@ class SqliteJobQueue:
             f" AND kind IN ({', '.join('?' * len(kinds))}) ORDER BY priority DESC, seq LIMIT 1"
         )
         # Idle workers poll: look before taking the write lock, which the look does not need.
-        if not self._read(ready, (to_us(now), *kinds)):
+        if not self.read(ready, (to_us(now), *kinds)):
             return None
         token = f"{worker}/{uuid.uuid4().hex}"
         with self.transaction() as conn:

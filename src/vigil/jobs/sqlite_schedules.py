@@ -46,14 +46,14 @@ class SqliteScheduleStore:
         return state
 
     def state(self, name: str) -> ScheduleState | None:
-        with self.queue.transaction() as conn:
-            row = conn.execute(
-                "SELECT interval_us, next_run_at, last_run_at, last_job_id FROM schedules"
-                " WHERE name = ?",
-                (name,),
-            ).fetchone()
-        if row is None:
+        rows = self.queue.read(
+            "SELECT interval_us, next_run_at, last_run_at, last_job_id FROM schedules"
+            " WHERE name = ?",
+            (name,),
+        )
+        if not rows:
             return None
+        row = rows[0]
         return ScheduleState(
             name=name,
             interval=row[0] * _MICRO,
