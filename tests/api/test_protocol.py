@@ -283,3 +283,16 @@ def test_client_errors_carry_the_request_id(api: LiveApi, admin: Key) -> None:
         api.client(admin).list_coverage()
 
     assert raised.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_hostile_bodies_are_refused_cleanly(api: LiveApi, admin: Key) -> None:
+    url = api.url + "/accountpermissions/list"
+    deep = b"[" * 100_000 + b"]" * 100_000
+    status, code, answer = error_of(
+        send("POST", url, signed_headers("POST", url, admin, deep), deep)
+    )
+    assert (status, code, answer["reason"]) == (400, "ValidationException", "CANNOT_PARSE")
+
+    huge = b" " * (16 * 1024 * 1024 + 1)
+    status, code, _ = error_of(send("POST", url, {}, huge))
+    assert (status, code) == (413, "RequestEntityTooLargeException")
