@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from botocore.loaders import create_loader  # type: ignore[import-untyped]
-from botocore.model import ServiceModel  # type: ignore[import-untyped]
+from botocore.loaders import create_loader
+from botocore.model import ServiceModel
 
 # botocore ships no type hints; these names say which of its objects a value is.
 BotocoreServiceModel = Any

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from botocore.validate import ParamValidator  # type: ignore[import-untyped]
+from botocore.validate import ParamValidator
 
 from vigil.api.errors import validation_error
 from vigil.api.models import Shape
