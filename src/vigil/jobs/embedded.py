@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from vigil.jobs.model import (
     Clock,
@@ -33,9 +33,10 @@ from vigil.jobs.model import (
     Payload,
     utcnow,
 )
+from vigil.jobs.queue import JobQueue, WorkerQueue
 from vigil.jobs.registry import HandlerRegistry
 from vigil.jobs.runner import Runner, RunnerSettings
-from vigil.jobs.schedule import Schedule, Scheduler
+from vigil.jobs.schedule import Schedule, Scheduler, ScheduleStore
 from vigil.jobs.sqlite_queue import DEFAULT_MAX_ATTEMPTS, SqliteJobQueue, new_job_id
 from vigil.jobs.sqlite_schedules import SqliteScheduleStore
 
@@ -197,3 +198,11 @@ class EmbeddedBackend:
     def trigger_now(self, name: str) -> JobId:
         """Run schedule ``name`` now (the on-demand advisory sync)."""
         return self.scheduler.trigger_now(name)
+
+
+if TYPE_CHECKING:
+    # Checked by mypy only: each class implements the protocols the ADR says it does.
+    def _implements(
+        backend: EmbeddedBackend, queue: SqliteJobQueue
+    ) -> tuple[JobQueue, JobQueue, WorkerQueue, ScheduleStore]:
+        return backend, queue, queue, SqliteScheduleStore(queue)

@@ -153,6 +153,8 @@ class Scheduler:
         if self._thread is not None:
             raise RuntimeError("scheduler already started")
         self.register()
+        if not self.schedules:
+            return  # nothing would ever be due: no thread
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="job-scheduler", daemon=True)
         self._thread.start()
