@@ -1,0 +1,177 @@
+"""Re-evaluation: re-match stored inventories after the advisories changed.
+
+After a sync, the diff's (ecosystem, name) keys select the resources whose inventory holds one
+of them (``inventory_keys``); an enrichment diff (NVD, EPSS, KEV) selects the resources with an
+open finding of a changed CVE; a new catalog or matcher version re-evaluates everything. Other
+resources are not touched: their findings keep their ``updatedAt``.
+
+Resources are handled in batches. For each batch the inventories are read and matched outside
+any write transaction, with one ``Evaluator`` for the whole run (one advisory snapshot: its
+verdict memo makes the packages a fleet shares nearly free); then one transaction locks the
+batch, skips any resource whose inventory changed or that was removed meanwhile (the ingest that
+changed it evaluated it already), reconciles the rest and writes them with bulk statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, Row, select
+
+from vigil.db.finding_store import ApplyStats, FindingStore
+from vigil.db.resources import ResourceStore
+from vigil.db.tables import findings, inventories, resources
+from vigil.domain import Resource, ResourceType
+from vigil.service.clock import Clock, utcnow
+from vigil.service.evaluation import Evaluator, stored_packages
+from vigil.service.reconciling import Evaluated, NewId, apply_observations, merge
+
+DEFAULT_BATCH = 500
+_IN = 500  # bound parameters per IN list
+
+
+@dataclass(slots=True)
+class ReevaluationReport:
+    selected: int = 0  # resources the trigger selected
+    evaluated: int = 0  # resources re-matched and written
+    skipped: int = 0  # changed or removed while this ran: left to whoever changed them
+    stats: ApplyStats = field(default_factory=ApplyStats)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "selected": self.selected,
+            "evaluated": self.evaluated,
+            "skipped": self.skipped,
+            "created": self.stats.created,
+            "updated": self.stats.updated,
+            "closed": self.stats.closed,
+            "reopened": self.stats.reopened,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _resource(row: Row[Any]) -> Resource:
+    r = row._mapping
+    return Resource(
+        account_id=r["account_id"],
+        resource_id=r["resource_id"],
+        resource_type=ResourceType(r["resource_type"]),
+        region=r["region"],
+        partition=r["partition"],
+        tags=r["tags"],
+        details=r["details"],
+        target=r["target"],
+    )
+
+
+class Reevaluator:
+    """Re-matches selected resources against one advisory snapshot (``evaluator``)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        evaluator: Evaluator,
+        *,
+        clock: Clock = utcnow,
+        batch: int = DEFAULT_BATCH,
+        new_id: NewId | None = None,
+    ) -> None:
+        if batch < 1:
+            raise ValueError("a batch holds at least one resource")
+        self.engine = engine
+        self.evaluator = evaluator
+        self.clock = clock
+        self.batch = batch
+        self.new_id = new_id
+        self.findings = FindingStore(engine)
+
+    # -- selection ----------------------------------------------------------------------------
+
+    def holding(self, keys: Iterable[tuple[str, str]]) -> list[int]:
+        """Resources whose latest inventory holds one of the (ecosystem, name) keys."""
+        return sorted(ResourceStore(self.engine, clock=self.clock).holding(keys))
+
+    def with_vulnerabilities(self, vulnerability_ids: Iterable[str]) -> list[int]:
+        """Resources with an open finding of one of the vulnerabilities."""
+        wanted = sorted(set(vulnerability_ids))
+        found: set[int] = set()
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), _IN):
+                query = (
+                    select(findings.c.resource_pk)
+                    .distinct()
+                    .where(
+                        findings.c.vulnerability_id.in_(wanted[start : start + _IN]),
+                        findings.c.status != "CLOSED",
+                    )
+                )
+                found.update(connection.execute(query).scalars())
+        return sorted(found)
+
+    def everything(self) -> list[int]:
+        """Every resource with an inventory that was not removed."""
+        query = (
+            select(resources.c.id)
+            .join(inventories, inventories.c.resource_pk == resources.c.id)
+            .where(resources.c.removed_at.is_(None))
+            .order_by(resources.c.id)
+        )
+        with self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def run(self, resource_pks: Iterable[int]) -> ReevaluationReport:
+        started = perf_counter()
+        pks = sorted(set(resource_pks))
+        report = ReevaluationReport(selected=len(pks))
+        for chunk in _chunks(pks, self.batch):
+            self._batch(chunk, report)
+        report.seconds = perf_counter() - started
+        return report
+
+    def _batch(self, pks: Sequence[int], report: ReevaluationReport) -> None:
+        now = self.clock()
+        with self.engine.connect() as connection:
+            rows = self._inventories(connection, pks)
+        items: list[Evaluated] = []
+        seen_at: dict[int, Any] = {}
+        for row in rows:
+            resource = _resource(row)
+            packages = stored_packages(row.document)
+            observations, _ = self.evaluator.observe(resource, packages, now)
+            items.append(Evaluated(row.id, resource, observations))
+            seen_at[row.id] = row.scanned_at
+        with self.findings.transaction() as tx:
+            current = tx.load(seen_at)
+            fresh = {
+                row.id: row.scanned_at for row in self._inventories(tx.connection, pks, light=True)
+            }
+            kept = [i for i in items if fresh.get(i.pk) == seen_at[i.pk]]
+            stats = apply_observations(tx, kept, now, new_id=self.new_id, current=current)
+        merge(report.stats, stats)
+        report.evaluated += len(kept)
+        report.skipped += len(pks) - len(kept)
+
+    @staticmethod
+    def _inventories(
+        connection: Connection, pks: Sequence[int], *, light: bool = False
+    ) -> list[Row[Any]]:
+        columns: list[ColumnElement[Any]] = [resources.c.id, inventories.c.scanned_at]
+        if not light:
+            columns = [*resources.c, inventories.c.document, inventories.c.scanned_at]
+        query = (
+            select(*columns)
+            .join(inventories, inventories.c.resource_pk == resources.c.id)
+            .where(resources.c.id.in_(pks), resources.c.removed_at.is_(None))
+        )
+        return list(connection.execute(query))
