@@ -8,6 +8,7 @@ from vigil import __version__
 from vigil.cli.db import db
 from vigil.cli.keys import keys
 from vigil.cli.sbom import sbom
+from vigil.cli.scan import scan
 from vigil.cli.vuln import vuln
 
 
@@ -18,6 +19,7 @@ def cli() -> None:
 
 
 cli.add_command(sbom)
+cli.add_command(scan)
 cli.add_command(db)
 cli.add_command(vuln)
 cli.add_command(keys)
