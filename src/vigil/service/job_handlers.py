@@ -1,0 +1,275 @@
+"""The service's job kinds and their handlers, listed explicitly (``JobHandlers.registry``).
+
+- ``ingest-inventory`` ``{"accountId", "resourceId", "inventory": <vigil-json>, "scannedAt"?}``:
+  store the inventory, match it, reconcile the resource's findings;
+- ``scan-target`` ``{"accountId", "resourceId", "target"?}``: catalog the target spec (default:
+  the one the resource was registered with) into an inventory, then ingest it;
+- ``reevaluate`` ``{"keys": [[ecosystem, name], ...]}``, ``{"vulnerabilities": [...]}`` or
+  ``{"all": true}``: re-match the resources those select, against the current advisories;
+- ``advisory-sync`` ``{"sources"?: [...], "ecosystems"?: [...]}``: sync the advisory store
+  (scheduled with ``advisory_schedule``, or on demand); its diffs queue one ``reevaluate``.
+
+Every handler is idempotent (delivery is at least once): ingest and re-evaluation reconcile
+against the stored state, so running one twice changes only ``lastObservedAt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from vigil.domain import Inventory
+from vigil.jobs import (
+    HandlerRegistry,
+    JobContext,
+    JobId,
+    JobQueue,
+    JSONValue,
+    PermanentError,
+    Schedule,
+)
+from vigil.sbom import InvalidSbom
+from vigil.service.advisory_config import SOURCES, SourceConfig
+from vigil.service.advisory_sync import SourceOutcome, sync_database
+from vigil.service.clock import Clock, utcnow
+from vigil.service.evaluation import Snapshots, load_inventory
+from vigil.service.ingest import Ingestor, ResourceRemoved, UnknownResource, stored_inventory
+from vigil.service.inventory import TargetError, scan_inventory
+from vigil.service.reconciling import NewId
+from vigil.service.reevaluate import DEFAULT_BATCH, Reevaluator
+
+INGEST = "ingest-inventory"
+SCAN = "scan-target"
+REEVALUATE = "reevaluate"
+SYNC = "advisory-sync"
+SYNC_SCHEDULE = "advisory-sync"
+DEFAULT_SYNC_INTERVAL = timedelta(hours=6)
+# A diff naming more keys than this re-evaluates everything: selecting nearly every resource key
+# by key costs more than walking them all, and the payload stays small.
+MAX_KEYS = 5000
+
+SyncRunner = Callable[[Mapping[str, JSONValue]], Sequence[SourceOutcome]]
+
+
+@dataclass
+class ServiceJobs:
+    """What the handlers work with. ``queue`` is attached once the backend exists."""
+
+    engine: Engine
+    advisory_db: Path
+    clock: Clock = utcnow
+    new_id: NewId | None = None
+    sources: SourceConfig = field(default_factory=SourceConfig)
+    sync: SyncRunner | None = None  # default: ``sync_database`` with ``sources``
+    batch: int = DEFAULT_BATCH
+    queue: JobQueue | None = None
+
+    def __post_init__(self) -> None:
+        self.snapshots = Snapshots(self.advisory_db)
+
+    def registry(self) -> HandlerRegistry:
+        return HandlerRegistry(
+            {
+                INGEST: self.ingest,
+                SCAN: self.scan,
+                REEVALUATE: self.reevaluate,
+                SYNC: self.advisory_sync,
+            }
+        )
+
+    def attach(self, queue: JobQueue) -> None:
+        self.queue = queue
+
+    def close(self) -> None:
+        self.snapshots.close()
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    def ingest(self, ctx: JobContext) -> JSONValue:
+        account, resource_id = _target(ctx.payload)
+        document = ctx.payload.get("inventory")
+        if not isinstance(document, dict):
+            raise PermanentError("ingest-inventory needs an inventory (a vigil-json object)")
+        try:
+            inventory = load_inventory(document)
+        except InvalidSbom as exc:
+            raise PermanentError(str(exc)) from None
+        return self._ingest(account, resource_id, inventory, _time(ctx.payload.get("scannedAt")))
+
+    def scan(self, ctx: JobContext) -> JSONValue:
+        account, resource_id = _target(ctx.payload)
+        ingestor = self._ingestor()
+        try:
+            stored = ingestor.resource(account, resource_id)
+        except (UnknownResource, ResourceRemoved) as exc:
+            raise PermanentError(str(exc)) from None
+        spec = ctx.payload.get("target") or stored.resource.target
+        if not isinstance(spec, str) or not spec:
+            raise PermanentError(f"resource {resource_id!r} has no target to scan")
+        scanned_at = self.clock()
+        try:
+            inventory = scan_inventory(spec)
+        except TargetError as exc:
+            ingestor.resources.set_scan_status(stored.pk, "INACTIVE", "INVALID_ARTIFACT")
+            raise PermanentError(f"{spec}: {exc}") from None
+        return self._ingest(account, resource_id, inventory, scanned_at)
+
+    def reevaluate(self, ctx: JobContext) -> JSONValue:
+        payload = ctx.payload
+        reevaluator = Reevaluator(
+            self.engine,
+            self.snapshots.current(),
+            clock=self.clock,
+            batch=self.batch,
+            new_id=self.new_id,
+        )
+        if payload.get("all") is True:
+            pks = reevaluator.everything()
+        elif isinstance(payload.get("keys"), list):
+            pks = reevaluator.holding(_keys(payload["keys"]))
+        elif isinstance(payload.get("vulnerabilities"), list):
+            vids = [v for v in payload["vulnerabilities"] if isinstance(v, str)]  # type: ignore[union-attr]
+            pks = reevaluator.with_vulnerabilities(vids)
+        else:
+            raise PermanentError("reevaluate needs keys, vulnerabilities or all")
+        return reevaluator.run(pks).to_json()  # type: ignore[return-value]
+
+    def advisory_sync(self, ctx: JobContext) -> JSONValue:
+        outcomes = (self.sync or self._sync_database)(ctx.payload)
+        follow_up = reevaluation_payload(outcomes)
+        job: JobId | None = None
+        if follow_up is not None:
+            job = self._queue().submit(REEVALUATE, follow_up)
+        return {
+            "sources": [o.to_json() for o in outcomes],
+            "reevaluate": job,
+        }
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _ingestor(self) -> Ingestor:
+        return Ingestor(self.engine, self.snapshots.current, clock=self.clock, new_id=self.new_id)
+
+    def _ingest(
+        self, account: str, resource_id: str, inventory: Inventory, scanned_at: datetime | None
+    ) -> JSONValue:
+        try:
+            outcome = self._ingestor().ingest(
+                account, resource_id, inventory, scanned_at=scanned_at
+            )
+        except UnknownResource as exc:
+            raise PermanentError(str(exc)) from None
+        except ResourceRemoved:
+            return {"skipped": "resource removed"}
+        return {
+            "resourcePk": outcome.resource_pk,
+            "stale": outcome.stale,
+            "findings": outcome.findings,
+            "created": outcome.stats.created,
+            "closed": outcome.stats.closed,
+        }
+
+    def _queue(self) -> JobQueue:
+        if self.queue is None:
+            raise RuntimeError("no job queue attached to the service's handlers")
+        return self.queue
+
+    def _sync_database(self, payload: Mapping[str, JSONValue]) -> Sequence[SourceOutcome]:
+        sources = _strings(payload.get("sources"))
+        ecosystems = _strings(payload.get("ecosystems"))
+        summary = sync_database(
+            self.advisory_db,
+            self.sources,
+            sources=sources or SOURCES,
+            ecosystems=ecosystems or None,
+            clock=self.clock,
+        )
+        return summary.outcomes
+
+
+def reevaluation_payload(outcomes: Sequence[SourceOutcome]) -> dict[str, JSONValue] | None:
+    """The ``reevaluate`` job a sync's diffs call for, or None when nothing changed."""
+    keys: set[tuple[str, str]] = set()
+    vulnerabilities: set[str] = set()
+    for outcome in outcomes:
+        diff: Mapping[str, Any] = outcome.diff or {}
+        if "keys" in diff:
+            keys.update((str(k["ecosystem"]), str(k["name"])) for k in diff["keys"])
+        elif "kind" in diff:  # an enrichment diff names CVEs
+            for name in ("added", "changed", "removed"):
+                vulnerabilities.update(map(str, diff.get(name, ())))
+    if len(keys) > MAX_KEYS or len(vulnerabilities) > MAX_KEYS or (keys and vulnerabilities):
+        return {"all": True}
+    if keys:
+        return {"keys": [[e, n] for e, n in sorted(keys)]}
+    if vulnerabilities:
+        return {"vulnerabilities": sorted(vulnerabilities)}  # type: ignore[dict-item]
+    return None
+
+
+def advisory_schedule(
+    interval: timedelta = DEFAULT_SYNC_INTERVAL, payload: Mapping[str, JSONValue] | None = None
+) -> Schedule:
+    """The recurring advisory sync; ``EmbeddedBackend.trigger_now(SYNC_SCHEDULE)`` runs it now."""
+    return Schedule(SYNC_SCHEDULE, interval, SYNC, dict(payload or {}))
+
+
+def submit_inventory(
+    queue: JobQueue,
+    account_id: str,
+    resource_id: str,
+    inventory: Inventory,
+    scanned_at: datetime,
+) -> JobId:
+    """Queue an inventory for ingest (as an agent push or an SBOM upload does)."""
+    document = stored_inventory(inventory, scanned_at).document
+    payload: dict[str, JSONValue] = {
+        "accountId": account_id,
+        "resourceId": resource_id,
+        "inventory": dict(document),
+        "scannedAt": scanned_at.isoformat(),
+    }
+    return queue.submit(INGEST, payload)
+
+
+def _target(payload: Mapping[str, JSONValue]) -> tuple[str, str]:
+    account, resource_id = payload.get("accountId"), payload.get("resourceId")
+    if not isinstance(account, str) or not isinstance(resource_id, str):
+        raise PermanentError("the job needs accountId and resourceId strings")
+    return account, resource_id
+
+
+def _time(value: JSONValue) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise PermanentError(f"not an ISO 8601 time: {value!r}") from None
+    if moment.tzinfo is None:
+        raise PermanentError("scannedAt needs a time zone")
+    return moment
+
+
+def _keys(raw: Any) -> list[tuple[str, str]]:
+    keys = []
+    for item in raw:
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
+            raise PermanentError("keys are [ecosystem, name] pairs of strings")
+        keys.append((item[0], item[1]))
+    return keys
+
+
+def _strings(value: JSONValue) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PermanentError("sources and ecosystems are lists of strings")
+    return [str(v) for v in value]
