@@ -213,6 +213,7 @@ def test_purge_deletes_only_old_finished_jobs(queue: SqliteJobQueue, clock: Fake
         ("k", {}, {"priority": 1 << 40}),
         ("k", {}, {"priority": True}),
         ("k", {}, {"max_attempts": 0}),
+        ("k", {}, {"max_attempts": 1001}),
         ("k", {}, {"run_after": T0.replace(tzinfo=None)}),
     ],
 )

@@ -27,6 +27,7 @@ MAX_KEY = 500
 MAX_PAYLOAD_BYTES = 1 << 20
 MAX_RESULT_BYTES = 1 << 20
 MAX_ERROR_CHARS = 8000
+_PRIORITY_BOUND = 1 << 31  # priorities fit a signed 32-bit integer, as brokers' do
 
 
 def utcnow() -> datetime:
@@ -134,6 +135,20 @@ def check_key(key: str | None) -> str | None:
     if key is not None and (not isinstance(key, str) or not key or len(key) > MAX_KEY):
         raise InvalidJob(f"job key must be a string of 1..{MAX_KEY} characters")
     return key
+
+
+def check_priority(priority: int) -> int:
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise InvalidJob("job priority must be an integer")
+    if not -_PRIORITY_BOUND < priority < _PRIORITY_BOUND:
+        raise InvalidJob("job priority is out of range")
+    return priority
+
+
+def check_attempts(attempts: int) -> int:
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 1000:
+        raise InvalidJob("max_attempts must be an integer between 1 and 1000")
+    return attempts
 
 
 def clip_error(text: str) -> str:

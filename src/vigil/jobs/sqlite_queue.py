@@ -34,23 +34,19 @@ from vigil.jobs.model import (
     JSONValue,
     LeaseLost,
     Payload,
+    check_attempts,
     check_key,
     check_kind,
+    check_priority,
     clip_error,
     encode_payload,
     encode_result,
     utcnow,
 )
-from vigil.jobs.sqlite_schema import connect, from_us, to_us
+from vigil.jobs.sqlite_schema import COLUMNS, connect, row_info, to_us
 
 DEFAULT_MAX_ATTEMPTS = 5
 MAX_LIST = 1000
-_PRIORITY_BOUND = 1 << 31
-
-_COLUMNS = (
-    "id, kind, payload, status, key, priority, attempts, max_attempts, error, result, "
-    "created_at, run_after, started_at, finished_at, updated_at, cancel_requested"
-)
 
 
 def new_job_id() -> str:
@@ -143,13 +139,10 @@ class SqliteJobQueue:
         check_kind(kind)
         check_key(key)
         text = encode_payload(payload)
-        if isinstance(priority, bool) or not isinstance(priority, int):
-            raise InvalidJob("job priority must be an integer")
-        if not -_PRIORITY_BOUND < priority < _PRIORITY_BOUND:
-            raise InvalidJob("job priority is out of range")
-        attempts = self._default_max_attempts if max_attempts is None else max_attempts
-        if not 1 <= attempts <= 1000:
-            raise InvalidJob("max_attempts must be between 1 and 1000")
+        check_priority(priority)
+        attempts = check_attempts(
+            self._default_max_attempts if max_attempts is None else max_attempts
+        )
         if key is not None:
             row = conn.execute(
                 "SELECT id FROM jobs WHERE key = ? AND status IN ('QUEUED', 'RUNNING')", (key,)
@@ -170,10 +163,10 @@ class SqliteJobQueue:
         return job_id
 
     def get(self, job_id: JobId) -> JobInfo:
-        rows = self.read(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        rows = self.read(f"SELECT {COLUMNS} FROM jobs WHERE id = ?", (job_id,))
         if not rows:
             raise JobNotFound(job_id)
-        return _info(rows[0])
+        return row_info(rows[0])
 
     def cancel(self, job_id: JobId) -> JobInfo:
         now = to_us(self.clock())
@@ -212,8 +205,8 @@ class SqliteJobQueue:
             args.append(kind)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         args.append(max(0, min(limit, MAX_LIST)))
-        rows = self.read(f"SELECT {_COLUMNS} FROM jobs {clause} ORDER BY seq DESC LIMIT ?", args)
-        return [_info(row) for row in rows]
+        rows = self.read(f"SELECT {COLUMNS} FROM jobs {clause} ORDER BY seq DESC LIMIT ?", args)
+        return [row_info(row) for row in rows]
 
     def purge(self, finished_before: datetime) -> int:
         """Delete finished jobs older than ``finished_before``; returns how many."""
@@ -313,12 +306,12 @@ class SqliteJobQueue:
             row = conn.execute(
                 f"UPDATE jobs SET {assignments}, lease_token = NULL, lease_expires_at = NULL,"
                 " updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'RUNNING'"
-                f" RETURNING {_COLUMNS}",
+                f" RETURNING {COLUMNS}",
                 (*args, now, claim.job_id, claim.token),
             ).fetchone()
         if row is None:
             raise LeaseLost(claim.job_id)
-        return _info(row)
+        return row_info(row)
 
     def recover(self, *, all_running: bool) -> builtins.list[JobId]:
         now = to_us(self.clock())
@@ -335,24 +328,3 @@ class SqliteJobQueue:
                 (now, now, now) + (() if all_running else (now,)),
             ).fetchall()
         return [JobId(row[0]) for row in rows]
-
-
-def _info(row: tuple[Any, ...]) -> JobInfo:
-    return JobInfo(
-        id=JobId(row[0]),
-        kind=row[1],
-        payload=json.loads(row[2]),
-        status=JobStatus(row[3]),
-        key=row[4],
-        priority=row[5],
-        attempts=row[6],
-        max_attempts=row[7],
-        error=row[8],
-        result=None if row[9] is None else json.loads(row[9]),
-        created_at=from_us(row[10]),
-        run_after=from_us(row[11]),
-        started_at=None if row[12] is None else from_us(row[12]),
-        finished_at=None if row[13] is None else from_us(row[13]),
-        updated_at=from_us(row[14]),
-        cancel_requested=bool(row[15]),
-    )

@@ -1,4 +1,4 @@
-"""The embedded job file: its schema, version stamp and how it is opened.
+"""The embedded job file: its schema, version stamp, how it is opened and how a row is read.
 
 The jobs room keeps its own SQLite file (``jobs.sqlite`` in the data directory) rather than a
 table in the service database, so the room depends on nothing but the standard library and a
@@ -12,11 +12,13 @@ numbers.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from vigil.jobs.model import JobError
+from vigil.jobs.model import JobError, JobId, JobInfo, JobStatus
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x56474C4A  # "VGLJ"
@@ -61,6 +63,11 @@ CREATE TABLE schedules (
     last_job_id TEXT
 ) WITHOUT ROWID;
 """
+
+COLUMNS = (
+    "id, kind, payload, status, key, priority, attempts, max_attempts, error, result, "
+    "created_at, run_after, started_at, finished_at, updated_at, cancel_requested"
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -128,3 +135,25 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def row_info(row: tuple[Any, ...]) -> JobInfo:
+    """A JobInfo from a row selected as ``COLUMNS``."""
+    return JobInfo(
+        id=JobId(row[0]),
+        kind=row[1],
+        payload=json.loads(row[2]),
+        status=JobStatus(row[3]),
+        key=row[4],
+        priority=row[5],
+        attempts=row[6],
+        max_attempts=row[7],
+        error=row[8],
+        result=None if row[9] is None else json.loads(row[9]),
+        created_at=from_us(row[10]),
+        run_after=from_us(row[11]),
+        started_at=None if row[12] is None else from_us(row[12]),
+        finished_at=None if row[13] is None else from_us(row[13]),
+        updated_at=from_us(row[14]),
+        cancel_requested=bool(row[15]),
+    )
