@@ -16,6 +16,7 @@ import click
 
 from vigil.cli import display
 from vigil.cli.output import check_writable_destination, write_output
+from vigil.cli.target_options import parse_platform, registry_credentials
 from vigil.domain import Inventory
 from vigil.service.inventory import (
     ImageNotFound,
@@ -28,7 +29,6 @@ from vigil.service.inventory import (
 from vigil.service.sbom import DEFAULT_FORMAT, FORMAT_NAMES, render_sbom
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_NOT_UNDERSTOOD = 1, 2, 3
-PASSWORD_ENV = "VIGIL_REGISTRY_PASSWORD"
 
 TARGET_HELP = """Write the SBOM of TARGET: every OS and language package found in it.
 
@@ -46,33 +46,6 @@ Exit codes: 0 written, 1 failure, 2 usage error or no such target, 3 target not 
 """
 
 
-def _platform(ctx: click.Context, param: click.Parameter, value: str | None) -> Platform | None:
-    if value is None:
-        return None
-    try:
-        return Platform.parse(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _credentials(username: str | None, password_stdin: bool) -> tuple[str, str] | None:
-    """(user, password) from the options and environment; the password is never an argument."""
-    password = os.environ.get(PASSWORD_ENV) or None
-    if password_stdin:
-        if username is None:
-            raise click.UsageError("--registry-password-stdin needs --registry-username")
-        password = sys.stdin.read().rstrip("\r\n")
-    if username is None and password is None:
-        return None
-    if username is None:
-        raise click.UsageError(f"{PASSWORD_ENV} is set but no registry user name is given")
-    if not password:
-        raise click.UsageError(
-            f"no registry password: set {PASSWORD_ENV} or pass --registry-password-stdin"
-        )
-    return username, password
-
-
 @click.command("sbom", help=TARGET_HELP)
 @click.argument("target")
 @click.option(
@@ -87,7 +60,7 @@ def _credentials(username: str | None, password_stdin: bool) -> tuple[str, str] 
 @click.option(
     "--platform",
     metavar="OS/ARCH[/VARIANT]",
-    callback=_platform,
+    callback=parse_platform,
     help="Image to pick from a multi-platform index [default: linux/amd64].",
 )
 @click.option("--insecure-registry", is_flag=True, help="Allow plain HTTP for registry: targets.")
@@ -140,7 +113,7 @@ def _sbom(
     if output is not None:
         check_writable_destination(output)
     options = RegistryOptions(
-        credentials=_credentials(registry_username, registry_password_stdin),
+        credentials=registry_credentials(registry_username, registry_password_stdin),
         allow_http=insecure_registry,
     )
     inventory = _scan(target, platform, options)

@@ -24,8 +24,8 @@ from vigil import __version__
 from vigil.cli import display, scan_messages
 from vigil.cli.db_options import guarded, store_options
 from vigil.cli.output import check_writable_destination, write_output
-from vigil.cli.sbom import _credentials, _platform
 from vigil.cli.scan_options import FAIL_ON, at_or_above, duration_option
+from vigil.cli.target_options import parse_platform, registry_credentials
 from vigil.domain import Severity
 from vigil.reports.context import ReportContext
 from vigil.reports.registry import DEFAULT_FORMAT, FORMAT_NAMES, render
@@ -107,7 +107,7 @@ Exit codes:
 @click.option(
     "--platform",
     metavar="OS/ARCH[/VARIANT]",
-    callback=_platform,
+    callback=parse_platform,
     help="Image to pick from a multi-platform index [default: linux/amd64].",
 )
 @click.option("--insecure-registry", is_flag=True, help="Allow plain HTTP for registry: targets.")
@@ -153,7 +153,7 @@ def _scan(
         max_db_age=max_db_age,
         platform=platform,
         registry=RegistryOptions(
-            credentials=_credentials(registry_username, registry_password_stdin),
+            credentials=registry_credentials(registry_username, registry_password_stdin),
             allow_http=insecure_registry,
         ),
     )
