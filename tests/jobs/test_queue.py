@@ -207,7 +207,7 @@ def test_purge_deletes_only_old_finished_jobs(queue: SqliteJobQueue, clock: Fake
         ("k", ["not", "an", "object"], {}),
         ("k", {"n": float("nan")}, {}),
         ("k", {"o": object()}, {}),
-        ("k", {"big": "x" * (1 << 20)}, {}),
+        ("k", {"big": "x" * (16 << 20)}, {}),
         ("k", {}, {"key": ""}),
         ("k", {}, {"key": "k" * 501}),
         ("k", {}, {"priority": 1 << 40}),

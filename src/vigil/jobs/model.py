@@ -24,7 +24,9 @@ Clock = Callable[[], datetime]
 # Bounds on what a caller may store, so that a hostile or buggy submitter cannot bloat the file.
 MAX_KIND = 200
 MAX_KEY = 500
-MAX_PAYLOAD_BYTES = 1 << 20
+# An inventory pushed by an agent may ride in a payload (about 500 bytes a package in vigil-json,
+# so 16 MiB holds some 30,000 packages); anything larger should be stored and named instead.
+MAX_PAYLOAD_BYTES = 16 << 20
 MAX_RESULT_BYTES = 1 << 20
 MAX_ERROR_CHARS = 8000
 _PRIORITY_BOUND = 1 << 31  # priorities fit a signed 32-bit integer, as brokers' do
