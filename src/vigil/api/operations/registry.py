@@ -10,10 +10,21 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from vigil.api.context import Handler
+from vigil.api.operations import aggregations, coverage, filters, findings, vulnerabilities
 from vigil.api.operations.account_permissions import list_account_permissions
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
     {
         "ListAccountPermissions": list_account_permissions,
+        "ListFindings": findings.list_findings,
+        "BatchGetFindingDetails": findings.batch_get_finding_details_handler,
+        "ListFindingAggregations": aggregations.list_finding_aggregations,
+        "ListCoverage": coverage.list_coverage,
+        "ListCoverageStatistics": coverage.list_coverage_statistics,
+        "CreateFilter": filters.create_filter,
+        "UpdateFilter": filters.update_filter,
+        "ListFilters": filters.list_filters,
+        "DeleteFilter": filters.delete_filter,
+        "SearchVulnerabilities": vulnerabilities.search_vulnerabilities,
     }
 )
