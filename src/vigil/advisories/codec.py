@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from vigil.advisories.groups import Link, links_of
+from vigil.advisories.match_entry import MatchEntry, pack
 from vigil.advisories.normalize import index_key
 from vigil.domain import Advisory
 
@@ -38,6 +39,7 @@ class IndexRow(NamedTuple):
     name: str  # normalised
     release: str
     entry: int  # its position in ``affected``
+    match: str | bytes  # the entry's ranges and versions, packed (match_entry.py)
 
 
 class EncodedRecord(NamedTuple):
@@ -92,7 +94,15 @@ def encode(
             continue
         key = index_key(entry.package.ecosystem, entry.package.name)
         release = entry.package.ecosystem.partition(":")[2]
-        rows.append(IndexRow(key.ecosystem, key.name, release, index))
+        rows.append(
+            IndexRow(
+                key.ecosystem,
+                key.name,
+                release,
+                index,
+                pack(MatchEntry.of(entry.package.ecosystem, entry)),
+            )
+        )
     return EncodedRecord(
         id=advisory.id,
         modified=timestamp(advisory.modified),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vigil.advisories.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: affected.entry, the packed match entry
 APPLICATION_ID = 0x56474C41  # "VGLA"
 
 # records.doc is the record's OSV JSON as published, a bare deflate stream; ``modified`` is
@@ -21,7 +21,8 @@ APPLICATION_ID = 0x56474C41  # "VGLA"
 # affected holds one row per ``affected[idx]`` entry with a package, carrying the record id and
 # whether the record is live (not withdrawn): its primary key is the lookup path, so a lookup is
 # a range scan (two with a release: that release and none) of a clustered index, touching no
-# other table.
+# other table. ``entry`` is the affected entry's ranges and versions, packed (match_entry.py), so
+# that a matcher decides from the index row alone.
 # links holds aliases/upstream/related; ``joins`` marks the edges that make two ids one
 # vulnerability (see groups.py). groups maps every id to its vulnerability's display id.
 # nvd, cvss, epss and kev are the CVE-keyed enrichment tables (enrichment.py); lists are JSON.
@@ -53,6 +54,7 @@ CREATE TABLE affected (
     idx INTEGER NOT NULL,
     rid INTEGER NOT NULL,
     live INTEGER NOT NULL,
+    entry NOT NULL,
     PRIMARY KEY (ecosystem, name, release, record_id, idx)
 ) WITHOUT ROWID;
 CREATE INDEX affected_rid ON affected (rid);

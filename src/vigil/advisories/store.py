@@ -1,21 +1,24 @@
 """The advisory store: a separate, versioned SQLite file of OSV records indexed for matching.
 
-Reads are ``lookup`` (the candidates for one package), ``get`` (a record by its id or any of its
-aliases), ``document`` (a record's published JSON), ``group`` (every id of one vulnerability) and
+Reads are ``lookup``/``lookup_many`` (the candidates for packages), ``get`` (a record by its id
+or any of its aliases), ``document`` (a record's published JSON), ``group`` (every id of one
+vulnerability), ``group_heads`` (group id and covered CVEs of many records at once) and
 ``enrichment`` (NVD, EPSS and KEV data of a CVE). Writes go through ``batch`` and
 ``enrichment_batch``, one transaction per sync (see writer.py for why that keeps a failed sync
 harmless).
 
-``lookup`` answers from the index alone and hands back ``Candidate`` values that decode their
-advisory on first use: validating a record into the domain model costs far more than finding it,
-and a matcher may drop candidates on cheap fields first. Decoded advisories are kept in a small
-LRU, since one fleet asks about the same popular packages over and over.
+``lookup`` answers from the index alone and hands back ``Candidate`` values carrying the entry's
+packed ranges and versions (all a matcher needs to decide), decoding their advisory only on
+first use: validating a record into the domain model costs far more than finding it. Decoded
+advisories are kept in a small LRU, since one fleet asks about the same popular packages over
+and over.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -30,6 +33,7 @@ from vigil.advisories.codec import decode, inflate, parse_timestamp, timestamp
 from vigil.advisories.enrichment import Enrichment
 from vigil.advisories.enrichment_reader import read_enrichment
 from vigil.advisories.enrichment_writer import EnrichmentBatch, Kind
+from vigil.advisories.errors import StoreError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.groups import VulnerabilityGroup, is_cve
 from vigil.advisories.normalize import ecosystem_base, normalize_name
@@ -49,6 +53,7 @@ class Candidate(NamedTuple):
     affected_index: int
     ecosystem: str  # the entry's own ecosystem, release included ("Debian:12")
     load: Callable[[], Advisory]
+    entry: str | bytes  # the entry's ranges and versions, packed: ``match_entry.unpack`` it
 
     @property
     def advisory(self) -> Advisory:
@@ -57,6 +62,13 @@ class Candidate(NamedTuple):
     @property
     def affected(self) -> Affected:
         return self.load().affected[self.affected_index]
+
+
+class GroupHead(NamedTuple):
+    """A vulnerability group's display id and the CVEs it covers (see ``VulnerabilityGroup``)."""
+
+    id: str
+    covers: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +172,26 @@ class AdvisoryStore:
         With a release (``Debian:12``) only entries of that release, or of none, are returned;
         without one, entries of every release. Candidates come sorted by record id and index.
         """
+        key = normalize_name(ecosystem, name)
+        found = self.lookup_many(ecosystem, [name], include_withdrawn=include_withdrawn)
+        return found.get(key, [])
+
+    def lookup_many(
+        self, ecosystem: str, names: Iterable[str], *, include_withdrawn: bool = False
+    ) -> dict[str, list[Candidate]]:
+        """``lookup`` for many names of one ecosystem at once, keyed by normalised name.
+
+        One query per few hundred names instead of one per name: most names of an inventory
+        have no advisory at all, and for them the query's own overhead was the whole cost.
+        Names without candidates are absent from the answer.
+        """
         base, _, release = ecosystem.partition(":")
-        sql = "SELECT record_id, idx, release, rid FROM affected WHERE ecosystem = ? AND name = ?"
-        params: list[str] = [ecosystem_base(base), normalize_name(base, name)]
+        keys = sorted({normalize_name(base, name) for name in names})
+        sql = (
+            "SELECT name, record_id, idx, release, rid, entry FROM affected "
+            "WHERE name IN ({}) AND ecosystem = ?"
+        )
+        params: list[str] = [ecosystem_base(base)]
         if release:
             sql += " AND release IN (?, '')"
             params.append(release)
@@ -170,15 +199,49 @@ class AdvisoryStore:
             sql += " AND live = 1"
         load, new = self._load_rid, tuple.__new__
         spelled: dict[str, str] = {}  # one string per release, not one per row
-        out = []
-        for record_id, idx, entry_release, rid in self._conn.execute(sql, params):
+        out: dict[str, list[Candidate]] = {}
+        for name, record_id, idx, entry_release, rid, entry in select_in(
+            self._conn, sql, keys, *params
+        ):
             entry_ecosystem = spelled.get(entry_release)
             if entry_ecosystem is None:
                 entry_ecosystem = f"{base}:{entry_release}" if entry_release else base
                 spelled[entry_release] = entry_ecosystem
-            out.append(new(Candidate, (record_id, idx, entry_ecosystem, partial(load, rid))))
-        out.sort(key=_BY_RECORD)
+            found = out.get(name)
+            if found is None:
+                found = out[name] = []
+            found.append(
+                new(Candidate, (record_id, idx, entry_ecosystem, partial(load, rid), entry))
+            )
+        for found in out.values():
+            found.sort(key=_BY_RECORD)
         return out
+
+    def group_heads(self, record_ids: Iterable[str]) -> dict[str, GroupHead]:
+        """For each record id, its group's id and the CVEs the group covers, as ``group`` says.
+
+        The two fields of ``group`` a matcher needs, for many records in a few queries.
+        Records the store does not know are absent from the answer.
+        """
+        conn = self._conn
+        ids = sorted(set(record_ids))
+        group_of = dict(
+            select_in(conn, "SELECT member, group_id FROM groups WHERE member IN ({})", ids)
+        )
+        covers: dict[str, set[str]] = {}
+        for group_id, target in select_in(
+            conn,
+            "SELECT g.group_id, l.target FROM groups g JOIN records r ON r.id = g.member "
+            "JOIN links l ON l.rid = r.rid "
+            "WHERE g.group_id IN ({}) AND l.joins = 0 AND l.kind != 'related'",
+            sorted(set(group_of.values())),
+        ):
+            if is_cve(target):
+                covers.setdefault(group_id, set()).add(target)
+        return {
+            record_id: GroupHead(group_id, tuple(sorted(covers.get(group_id, ()))))
+            for record_id, group_id in group_of.items()
+        }
 
     def get(self, identifier: str) -> Advisory | None:
         """The record with this id; failing that, the record that lists it as an alias.
@@ -289,7 +352,10 @@ class AdvisoryStore:
         ).fetchone()
         if row is None:
             raise LookupError("the advisory was removed after this candidate was looked up")
-        return self._advisory(*row)
+        try:
+            return self._advisory(*row)
+        except (ValueError, zlib.error) as exc:  # pydantic's and json's errors are ValueErrors
+            raise StoreError(f"{row[0]}: damaged record ({exc})") from None
 
 
 def _maybe_time(text: str | None) -> datetime | None:

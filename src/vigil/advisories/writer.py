@@ -154,7 +154,7 @@ class SyncBatch:
             return
         existing = self._existing([r.id for r in pending])
         inserts, updates, touched = [], [], []
-        rows: list[tuple[str, str, str, int, str, int, int]] = []
+        rows: list[tuple[str, str, str, int, str, int, int, str | bytes]] = []
         links: list[tuple[int, str, str, int]] = []
         for record in pending:
             self._seen.add(record.id)
@@ -176,7 +176,8 @@ class SyncBatch:
             self._seed(record.id, *(link.target for link in record.links))
             live = int(record.withdrawn is None)
             rows.extend(
-                (r.ecosystem, r.name, record.id, r.entry, r.release, rid, live) for r in record.rows
+                (r.ecosystem, r.name, record.id, r.entry, r.release, rid, live, r.match)
+                for r in record.rows
             )
             links.extend((rid, ln.target, ln.kind, int(ln.joins)) for ln in record.links)
         self._forget(touched)
@@ -192,8 +193,8 @@ class SyncBatch:
             updates,
         )
         conn.executemany(
-            "INSERT INTO affected (ecosystem, name, record_id, idx, release, rid, live) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO affected (ecosystem, name, record_id, idx, release, rid, live, entry) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         conn.executemany("INSERT INTO links (rid, target, kind, joins) VALUES (?, ?, ?, ?)", links)
