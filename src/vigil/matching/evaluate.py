@@ -1,6 +1,12 @@
 """Decide one compiled ``affected`` entry for one version, saying which range or listed
 version matched and which fixed version lies above it.
 
+Entries are compiled from the store's packed match entries (``advisories.match_entry``), not
+from the domain model: validating whole records was most of a cold lookup's cost. The
+compilation follows ``versions.compile_affected`` exactly (GIT ranges skipped, ``introduced:
+"0"`` and ``*`` limits unbounded, events ordered by version with ties in the record's order),
+and the tests hold the two to the same result on every real record.
+
 ``CompiledAffected.includes`` answers yes or no; a finding also needs the evidence and the fix,
 so the compiled ranges are walked here beside the record's own ranges they were compiled from.
 """
@@ -8,12 +14,22 @@ so the compiled ranges are walked here beside the record's own ranges they were 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
-from vigil.domain import Affected
-from vigil.versions import CompiledAffected, SortKey, VersionScheme, compile_affected
+from vigil.advisories.match_entry import Events, MatchEntry
+from vigil.versions import (
+    CompiledAffected,
+    InvalidVersion,
+    SortKey,
+    VersionScheme,
+    scheme_for,
+    semver_scheme_for,
+)
+from vigil.versions.osv_range import CompiledRange
 
 # Parsed forms of the version being matched, by scheme name: one parse per package and scheme.
 Keys = dict[str, SortKey]
+_BY_BOUND = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +42,15 @@ class Hit:
 
 class CompiledEntry:
     """An ``affected`` entry compiled once; ``check`` raises ``InvalidVersion`` for a version
-    the ecosystem's scheme rejects."""
+    the ecosystem's scheme rejects (and the constructor for an event the scheme rejects)."""
 
-    __slots__ = ("_fixed", "affected", "compiled", "positions")
+    __slots__ = ("_fixed", "compiled", "positions", "ranges")
 
-    def __init__(self, ecosystem: str, affected: Affected) -> None:
-        self.affected = affected
-        self.compiled: CompiledAffected = compile_affected(ecosystem, affected)
-        # compile_affected skips GIT ranges; remember where each compiled range came from.
-        self.positions = tuple(i for i, r in enumerate(affected.ranges) if r.type != "GIT")
+    def __init__(self, ecosystem: str, entry: MatchEntry) -> None:
+        self.ranges = entry.ranges
+        self.compiled: CompiledAffected = compile_entry(ecosystem, entry)
+        # GIT ranges are not compiled; remember where each compiled range came from.
+        self.positions = tuple(i for i, (kind, _) in enumerate(entry.ranges) if kind != "GIT")
         self._fixed: dict[int, tuple[tuple[str, SortKey], ...]] = {}
 
     def check(self, version: str, keys: Keys) -> Hit | None:
@@ -42,10 +58,17 @@ class CompiledEntry:
         for slot, rng in enumerate(compiled.ranges):
             key = keys.get(rng.scheme.name)
             if key is None:
-                key = keys[rng.scheme.name] = rng.scheme.parse(version)
+                try:
+                    key = keys[rng.scheme.name] = rng.scheme.parse(version)
+                except InvalidVersion:
+                    # OSV matches listed versions by exact string first: a listed version the
+                    # scheme cannot parse still matches itself (with no fix to compare to).
+                    if version in compiled.listed:
+                        return Hit(None, (), version, None)
+                    raise
             if rng.includes(key):
                 position = self.positions[slot]
-                events = tuple((e.kind, e.value) for e in self.affected.ranges[position].events)
+                events = self.ranges[position][1]
                 return Hit(position, events, None, self._smallest_fix((slot,), key))
         if compiled.listed and compiled.includes(version):
             scheme = compiled.scheme
@@ -70,13 +93,43 @@ class CompiledEntry:
         self, slot: int, scheme: VersionScheme | None
     ) -> tuple[tuple[str, SortKey], ...]:
         rng = self.compiled.ranges[slot]
+        events = self.ranges[self.positions[slot]][1]
         if scheme is not None and scheme is not rng.scheme:
             # A listed-version hit is compared under the entry's own scheme.
-            events = self.affected.ranges[self.positions[slot]].events
-            return tuple((e.value, scheme.parse(e.value)) for e in events if e.kind == "fixed")
+            return tuple((value, scheme.parse(value)) for kind, value in events if kind == "fixed")
         found = self._fixed.get(slot)
         if found is None:
-            events = self.affected.ranges[self.positions[slot]].events
-            found = tuple((e.value, rng.scheme.parse(e.value)) for e in events if e.kind == "fixed")
+            found = tuple(
+                (value, rng.scheme.parse(value)) for kind, value in events if kind == "fixed"
+            )
             self._fixed[slot] = found
         return found
+
+
+def compile_entry(ecosystem: str, entry: MatchEntry) -> CompiledAffected:
+    """``versions.compile_affected`` over a packed entry; raises as it does."""
+    scheme = scheme_for(ecosystem)
+    ranges = tuple(
+        _compile_range(events, scheme if kind == "ECOSYSTEM" else semver_scheme_for(ecosystem))
+        for kind, events in entry.ranges
+        if kind != "GIT"
+    )
+    return CompiledAffected(scheme, ranges, entry.versions)
+
+
+def _compile_range(events: Events, scheme: VersionScheme) -> CompiledRange:
+    unbounded: list[tuple[str, SortKey | None]] = []
+    bounded: list[tuple[str, SortKey]] = []
+    limits: list[SortKey | None] = []
+    parse = scheme.parse
+    for kind, value in events:
+        if kind == "limit":
+            limits.append(None if "*" in value else parse(value))
+        elif kind == "introduced" and value == "0":
+            unbounded.append((kind, None))
+        else:
+            bounded.append((kind, parse(value)))
+    # sorted() compares keys with ``<`` only (all a scheme promises) and is stable, so events
+    # of equal versions keep the record's order.
+    bounded.sort(key=_BY_BOUND)
+    return CompiledRange(scheme, (*unbounded, *bounded), tuple(limits))

@@ -2,14 +2,19 @@
 
 Names go through the store's own normaliser, so a lookup folds exactly the spellings the store
 folded when it indexed the record. Answers are kept per key (bounded), because a fleet asks
-about the same packages over and over and a store query costs far more than a dict hit.
+about the same packages over and over and a store query costs far more than a dict hit; keys
+not yet known are asked of the store together, one query per few hundred names.
 An index belongs to one state of the store: after a sync, build a new one (or ``clear`` it).
 """
 
 from __future__ import annotations
 
-from vigil.advisories.normalize import index_key
+from collections.abc import Iterable
+
+from vigil.advisories.normalize import normalize_name
 from vigil.advisories.store import AdvisoryStore, Candidate
+
+_NONE: tuple[Candidate, ...] = ()
 
 
 class CandidateIndex:
@@ -24,14 +29,32 @@ class CandidateIndex:
 
     def candidates(self, ecosystem: str, name: str) -> tuple[Candidate, ...]:
         """Live entries naming ``name`` in ``ecosystem`` (a release narrows, as the store does)."""
-        key = (ecosystem, index_key(ecosystem, name).name)
-        found = self._cache.get(key)
-        if found is None:
-            found = tuple(self._store.lookup(ecosystem, name))
-            if len(self._cache) >= self._size:
-                self._cache.clear()  # crude but bounded; a fleet's working set refills it fast
-            self._cache[key] = found
-        return found
+        return self.candidates_many(ecosystem, (name,))[name]
+
+    def candidates_many(
+        self, ecosystem: str, names: Iterable[str]
+    ) -> dict[str, tuple[Candidate, ...]]:
+        """``candidates`` for every name given (as given), asking the store once for the rest."""
+        cache = self._cache
+        answer: dict[str, tuple[Candidate, ...]] = {}
+        missing: list[tuple[str, tuple[str, str]]] = []
+        for name in names:
+            key = (ecosystem, normalize_name(ecosystem, name))
+            hit = cache.get(key)
+            if hit is None:
+                missing.append((name, key))
+            else:
+                answer[name] = hit
+        if missing:
+            found = self._store.lookup_many(ecosystem, {key[1] for _, key in missing})
+            if len(cache) + len(missing) > self._size:
+                cache.clear()  # crude but bounded; a fleet's working set refills it fast
+            for name, key in missing:
+                hit = cache.get(key)
+                if hit is None:
+                    hit = cache[key] = tuple(found.get(key[1], _NONE))
+                answer[name] = hit
+        return answer
 
     def clear(self) -> None:
         self._cache.clear()

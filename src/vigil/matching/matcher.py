@@ -3,6 +3,11 @@
 Compiled entries are kept per (record id, affected index), vulnerability ids per record, and the
 answer for each (ecosystem, name, version) asked, for the life of the matcher: like its index, a
 matcher belongs to one state of the store (build a new one after a sync).
+
+An inventory is matched in three passes so that the store is asked in bulk: every package not
+answered before has its candidates fetched (one query per ecosystem and few hundred names) and
+its entries decided; the records that matched have their vulnerability ids resolved together;
+then the matches are assembled in the inventory's order.
 """
 
 from __future__ import annotations
@@ -11,20 +16,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cmp_to_key
 
+from vigil.advisories.errors import StoreError
+from vigil.advisories.match_entry import unpack
 from vigil.advisories.store import AdvisoryStore, Candidate
 from vigil.domain import Inventory, Package
-from vigil.matching.evaluate import CompiledEntry, Keys
+from vigil.matching.evaluate import CompiledEntry, Hit, Keys
 from vigil.matching.fix_state import wont_fix
 from vigil.matching.index import CandidateIndex
 from vigil.matching.model import FixState, Match, MatchReason, MatchResult, MatchWarning
 from vigil.matching.scope import Scope, Unscoped, scope_of
 from vigil.versions import InvalidVersion, UnsupportedEcosystem, scheme_for
 
-_WITHDRAWN = object()
 _VERDICTS = 200_000  # remembered (ecosystem, name, version) answers; a fleet repeats them
 
 _Decided = tuple[str, FixState, tuple[str, ...], tuple[MatchReason, ...]]
 _Verdict = tuple[tuple[_Decided, ...], tuple[tuple[str, str], ...]]
+_MemoKey = tuple[str, str, str, str]
+_Problems = list[tuple[str, str]]  # (record id, reason)
 
 
 @dataclass(slots=True)
@@ -38,60 +46,101 @@ class Matcher:
     def __init__(self, store: AdvisoryStore, index: CandidateIndex | None = None) -> None:
         self._store = store
         self._index = index or CandidateIndex(store)
-        self._entries: dict[tuple[str, int], CompiledEntry | str | object] = {}
+        self._entries: dict[tuple[str, int], CompiledEntry | str] = {}
         self._vulns: dict[str, tuple[str, ...]] = {}
-        self._verdicts: dict[tuple[str, str, str, str], _Verdict] = {}
+        self._verdicts: dict[_MemoKey, _Verdict] = {}
 
     def match(self, packages: Inventory | Iterable[Package]) -> MatchResult:
         """Every (package, vulnerability) match of an inventory, and what could not be decided."""
-        items = packages.packages if isinstance(packages, Inventory) else packages
+        items = packages.packages if isinstance(packages, Inventory) else tuple(packages)
+        scoped: list[tuple[Package, _MemoKey | str]] = []
+        verdicts: dict[_MemoKey, _Verdict] = {}
+        pending: dict[_MemoKey, Scope] = {}
+        for package in items:
+            try:
+                scope = scope_of(package)
+            except Unscoped as exc:
+                scoped.append((package, str(exc)))
+                continue
+            key = (scope.lookup_ecosystem, scope.release, scope.name, scope.version)
+            scoped.append((package, key))
+            if key in verdicts or key in pending:
+                continue
+            known = self._verdicts.get(key)
+            if known is None:
+                pending[key] = scope
+            else:
+                verdicts[key] = known
+        if pending:
+            decided = self._decide_all(pending)
+            verdicts.update(decided)
+            if len(self._verdicts) + len(decided) > _VERDICTS:
+                self._verdicts.clear()
+            self._verdicts.update(decided)
         matches: list[Match] = []
         warnings: list[MatchWarning] = []
-        for package in items:
-            found, problems = self.match_package(package)
-            matches.extend(found)
-            warnings.extend(problems)
+        for package, asked in scoped:
+            if isinstance(asked, str):
+                warnings.append(_warning(package, None, asked))
+                continue
+            found, problems = verdicts[asked]
+            matches.extend(
+                Match(package, vid, state, fixed, reasons) for vid, state, fixed, reasons in found
+            )
+            warnings.extend(_warning(package, record_id, why) for record_id, why in problems)
         return MatchResult(tuple(matches), tuple(warnings))
 
     def match_package(self, package: Package) -> tuple[list[Match], list[MatchWarning]]:
-        try:
-            scope = scope_of(package)
-        except Unscoped as exc:
-            return [], [_warning(package, None, str(exc))]
-        memo_key = (scope.lookup_ecosystem, scope.release, scope.name, scope.version)
-        verdict = self._verdicts.get(memo_key)
-        if verdict is None:
-            verdict = self._decide(scope)
-            if len(self._verdicts) >= _VERDICTS:
-                self._verdicts.clear()
-            self._verdicts[memo_key] = verdict
-        found, problems = verdict
-        matches = [
-            Match(package, vid, state, fixed, reasons) for vid, state, fixed, reasons in found
-        ]
-        return matches, [_warning(package, record_id, reason) for record_id, reason in problems]
+        result = self.match((package,))
+        return list(result.matches), list(result.warnings)
 
-    def _decide(self, scope: Scope) -> _Verdict:
-        """The matches of one (ecosystem, name, version), independent of where it was found."""
-        problems: list[tuple[str, str]] = []
-        found: dict[str, _Found] = {}
+    def _decide_all(self, pending: dict[_MemoKey, Scope]) -> dict[_MemoKey, _Verdict]:
+        """The answers for packages not seen before, their store queries made in bulk."""
+        by_ecosystem: dict[str, list[str]] = {}
+        for scope in pending.values():
+            by_ecosystem.setdefault(scope.lookup_ecosystem, []).append(scope.name)
+        candidates = {
+            ecosystem: self._index.candidates_many(ecosystem, names)
+            for ecosystem, names in by_ecosystem.items()
+        }
+        hits: dict[_MemoKey, tuple[list[tuple[Candidate, Hit]], _Problems]] = {}
+        unknown: set[str] = set()
+        for key, scope in pending.items():
+            found = hits[key] = self._hits(scope, candidates[scope.lookup_ecosystem][scope.name])
+            unknown.update(c.record_id for c, _ in found[0] if c.record_id not in self._vulns)
+        if unknown:
+            self._resolve(unknown)
+        return {key: self._verdict(pending[key], *found) for key, found in hits.items()}
+
+    def _hits(
+        self, scope: Scope, candidates: tuple[Candidate, ...]
+    ) -> tuple[list[tuple[Candidate, Hit]], _Problems]:
+        """The entries that hold for one (ecosystem, name, version), and those undecidable."""
+        problems: _Problems = []
+        found: list[tuple[Candidate, Hit]] = []
         keys: Keys = {}
-        for candidate in self._index.candidates(scope.lookup_ecosystem, scope.name):
+        for candidate in candidates:
             if not scope.accepts(candidate.ecosystem):
                 continue
             entry = self._entry(candidate)
-            if entry is _WITHDRAWN:
-                continue
-            if not isinstance(entry, CompiledEntry):
-                problems.append((candidate.record_id, str(entry)))
+            if isinstance(entry, str):
+                problems.append((candidate.record_id, entry))
                 continue
             try:
                 hit = entry.check(scope.version, keys)
             except InvalidVersion as exc:
                 problems.append((candidate.record_id, str(exc)))
                 continue
-            if hit is None:
-                continue
+            if hit is not None:
+                found.append((candidate, hit))
+        return found, problems
+
+    def _verdict(
+        self, scope: Scope, hits: list[tuple[Candidate, Hit]], problems: _Problems
+    ) -> _Verdict:
+        """The matches of one (ecosystem, name, version), independent of where it was found."""
+        found: dict[str, _Found] = {}
+        for candidate, hit in hits:
             reason = MatchReason(
                 candidate.record_id,
                 candidate.affected_index,
@@ -100,8 +149,8 @@ class Matcher:
                 hit.events,
                 hit.listed_version,
             )
-            marked = hit.fixed is None and wont_fix(candidate.ecosystem, entry.affected)
-            for vulnerability in self._vulnerabilities(candidate.record_id):
+            marked = hit.fixed is None and self._wont_fix(candidate, problems)
+            for vulnerability in self._vulns.get(candidate.record_id, (candidate.record_id,)):
                 slot = found.setdefault(vulnerability, _Found())
                 slot.reasons.append(reason)
                 if hit.fixed is not None and hit.fixed not in slot.fixed:
@@ -110,38 +159,40 @@ class Matcher:
         decided = tuple(_decided(scope, vid, slot) for vid, slot in sorted(found.items()))
         return decided, tuple(problems)
 
-    def _entry(self, candidate: Candidate) -> CompiledEntry | str | object:
+    def _entry(self, candidate: Candidate) -> CompiledEntry | str:
         key = (candidate.record_id, candidate.affected_index)
         entry = self._entries.get(key)
         if entry is None:
-            advisory = candidate.advisory
-            if advisory.is_withdrawn:
-                entry = _WITHDRAWN
-            else:
-                try:
-                    entry = CompiledEntry(candidate.ecosystem, candidate.affected)
-                except (InvalidVersion, UnsupportedEcosystem) as exc:
-                    entry = f"advisory cannot be evaluated: {exc}"
+            try:
+                entry = CompiledEntry(candidate.ecosystem, unpack(candidate.entry))
+            except (InvalidVersion, UnsupportedEcosystem, StoreError) as exc:
+                entry = f"advisory cannot be evaluated: {exc}"
             self._entries[key] = entry
         return entry
 
-    def _vulnerabilities(self, record_id: str) -> tuple[str, ...]:
-        """The vulnerability ids a record's match is reported under.
+    @staticmethod
+    def _wont_fix(candidate: Candidate, problems: _Problems) -> bool:
+        # The triage words live in fields the match entry leaves out: read the whole record,
+        # which only an unfixed match needs.
+        try:
+            return wont_fix(candidate.ecosystem, candidate.affected)
+        except (LookupError, StoreError) as exc:
+            problems.append((candidate.record_id, f"advisory cannot be read: {exc}"))
+            return False
+
+    def _resolve(self, record_ids: set[str]) -> None:
+        """The vulnerability ids each record's match is reported under.
 
         The store's group id (the CVE where one exists); a bundle advisory (a DSA fixing several
         CVEs) is reported under each CVE it covers, as distributions' scanners do.
         """
-        found = self._vulns.get(record_id)
-        if found is None:
-            group = self._store.group(record_id)
-            if group is None:
-                found = (record_id,)
-            elif group.covers:
-                found = group.covers
+        heads = self._store.group_heads(record_ids)
+        for record_id in record_ids:
+            head = heads.get(record_id)
+            if head is None:
+                self._vulns[record_id] = (record_id,)
             else:
-                found = (group.id,)
-            self._vulns[record_id] = found
-        return found
+                self._vulns[record_id] = head.covers or (head.id,)
 
 
 def _decided(scope: Scope, vulnerability: str, slot: _Found) -> _Decided:
