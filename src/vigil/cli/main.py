@@ -7,8 +7,10 @@ import click
 from vigil import __version__
 from vigil.cli.db import db
 from vigil.cli.keys import keys
+from vigil.cli.resources import resources
 from vigil.cli.sbom import sbom
 from vigil.cli.scan import scan
+from vigil.cli.server import server
 from vigil.cli.vuln import vuln
 
 
@@ -23,6 +25,8 @@ cli.add_command(scan)
 cli.add_command(db)
 cli.add_command(vuln)
 cli.add_command(keys)
+cli.add_command(server)
+cli.add_command(resources)
 
 
 def main() -> None:
