@@ -10,6 +10,7 @@ per batch, with the suppression rules of each account checked on new findings.
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tests.apiserver import LiveApi
+from tests.dbfixtures import _admin, _url_for
 from vigil.advisories.store import AdvisoryStore
 from vigil.api import ServerThread, create_app
 from vigil.db.finding_store import FindingStore
@@ -119,3 +121,19 @@ class FleetWriter:
 
 def _check(rules: Suppressor, resource: Resource) -> Callable[[Observation], frozenset[int]]:
     return lambda observation: rules(observation.document, resource)
+
+
+@contextmanager
+def backend_url(backend: str) -> Iterator[str | None]:
+    """None for SQLite (the data directory's file), else a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield None
+        return
+    name = f"vigil_test_{secrets.token_hex(6)}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _url_for(name)
+    finally:
+        with _admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -84,9 +84,10 @@ def create_filter(
             "created_at": now,
             "updated_at": now,
         }
-        rule_id = connection.execute(insert(filters).values(**row).returning(filters.c.id))
+        inserted = connection.execute(insert(filters).values(**row).returning(filters.c.id))
+        rule_id = int(inserted.scalar_one())
         if action == "SUPPRESS":
-            _apply(connection, int(rule_id.scalar_one()), criteria, owner, now)
+            _apply(connection, rule_id, criteria, owner, now)
     return {"arn": arn}
 
 
