@@ -6,8 +6,8 @@ from typing import Any
 
 from vigil.api.context import RequestContext
 from vigil.api.operations.refusals import answering_refusals
-from vigil.service.caller_scope import visible_accounts
 from vigil.service.findings_api import list_finding_aggregations as aggregate
+from vigil.service.visibility import visible_accounts
 
 
 @answering_refusals

@@ -7,7 +7,7 @@ from typing import Any
 from vigil.api.context import RequestContext
 from vigil.api.operations.refusals import answering_refusals
 from vigil.service import coverage_api
-from vigil.service.caller_scope import visible_accounts
+from vigil.service.visibility import visible_accounts
 
 
 @answering_refusals

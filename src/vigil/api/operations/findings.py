@@ -11,8 +11,8 @@ from vigil.api.operations.refusals import answering_refusals
 from vigil.api.operations.shaped import conform
 from vigil.service import findings_api
 from vigil.service.advisory_access import advisory_opener
-from vigil.service.caller_scope import visible_accounts
 from vigil.service.finding_details import batch_get_finding_details
+from vigil.service.visibility import visible_accounts
 
 
 @cache
