@@ -228,3 +228,30 @@ def test_invalid_requests_raise_validation_exception(api: LiveApi, client: Any) 
         loose.list_findings(filterCriteria={"severity": [{"comparison": "LIKE", "value": "x"}]})
     with pytest.raises(ParamValidationError):  # botocore itself refuses this one
         client.list_findings(maxResults=0)
+
+
+EXAMPLE_FILTERS: dict[str, dict[str, Any]] = {
+    "StringFilter": {"comparison": "NOT_EQUALS", "value": "nothing-has-this"},
+    "DateFilter": {"startInclusive": T0 - timedelta(days=3650)},
+    "NumberFilter": {"lowerInclusive": -1.0},
+    "MapFilter": {"comparison": "EQUALS", "key": "env"},
+    "PortRangeFilter": {"beginInclusive": 0, "endInclusive": 65535},
+    "PackageFilter": {"name": {"comparison": "PREFIX", "value": "o"}},
+}
+
+
+def test_every_filter_criteria_key_of_the_model_is_served(client: Any) -> None:
+    from vigil.api.models import service_model
+
+    shape = service_model("inspector2").shape_for("FilterCriteria")
+    one = {"resourceId": eq(resource_id(0))}
+    for key, member in shape.members.items():
+        if key == "resourceId":
+            continue
+        example = EXAMPLE_FILTERS[member.member.name]
+        page = client.list_findings(maxResults=1, filterCriteria={**one, key: [example]})
+        # Whatever matches, it is this resource's: the key was understood and AND-ed.
+        assert all(f["resources"][0]["id"] == resource_id(0) for f in page["findings"]), key
+        if member.member.name == "StringFilter":
+            # No finding has this value, so every one passes (absent values included).
+            assert len(page["findings"]) == 1, key
