@@ -5,9 +5,10 @@ them, and a resource changed while a batch was being matched is left to its own 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -28,8 +29,7 @@ from tests.service.ingest_support import (
     sync_records,
 )
 from vigil.advisories.store import AdvisoryStore
-from vigil.domain import Inventory, Observation, Package, Resource
-from vigil.matching import MatchWarning
+from vigil.domain import Observation, Resource
 from vigil.service.evaluation import Evaluator
 from vigil.service.ingest import Ingestor
 from vigil.service.reevaluate import Reevaluator
@@ -179,15 +179,15 @@ class _ChangesOneResource(Evaluator):
         self.fleet = fleet
         self.done = False
 
-    def observe(
-        self, resource: Resource, packages: Inventory | Iterable[Package], now: datetime
-    ) -> tuple[list[Observation], tuple[MatchWarning, ...]]:
+    def observe_stored(
+        self, resource: Resource, document: Mapping[str, Any], now: datetime
+    ) -> list[Observation]:
         if not self.done:
             self.done = True
             store = self.store
             ingestor = Ingestor(self.fleet.engine, lambda: Evaluator(store), clock=self.fleet.clock)
             ingestor.ingest(ACCOUNT, host(1).resource_id, inventory(APACHE_OLD))
-        return super().observe(resource, packages, now)
+        return super().observe_stored(resource, document, now)
 
 
 def test_a_resource_changed_during_its_batch_is_left_to_its_ingest(

@@ -24,11 +24,12 @@ from typing import Any
 from vigil.advisories.normalize import index_key
 from vigil.advisories.store import AdvisoryStore
 from vigil.domain import Ecosystem, Inventory, Location, Observation, Package, Resource
-from vigil.findings import ResourceRef, epoch_time, finding_document
+from vigil.findings import ResourceRef
 from vigil.matching import Matcher, MatchWarning
 from vigil.matching.scope import Unscoped, scope_of
 from vigil.sbom.vigil_json import decode_vigil_json
-from vigil.service.findings_build import package_findings
+from vigil.service.observation_memo import ObservationMemo
+from vigil.service.relevance import Relevance
 from vigil.service.vulnerability_facts import FactsCollector
 
 
@@ -96,25 +97,26 @@ class Evaluator:
         self.store = store
         self.matcher = Matcher(store)
         self.collector = FactsCollector(store)
+        self.memo = ObservationMemo(self.collector)
+        self.relevance = Relevance(store)
 
     def observe(
         self, resource: Resource, packages: Inventory | Iterable[Package], now: datetime
     ) -> tuple[list[Observation], tuple[MatchWarning, ...]]:
         """What matching the packages shows for the resource: one observation per vulnerability."""
         result = self.matcher.match(packages)
-        if not result.matches:
-            return [], result.warnings
-        found = package_findings(
-            self.store,
-            resource_ref(resource),
-            result.matches,
-            observed_at=now,
-            collector=self.collector,
-        )
-        observations = [
-            Observation.of(f.vulnerability_id, finding_document(f, epoch_time)) for f in found
-        ]
+        observations = self.memo.observations(resource_ref(resource), result.matches, now)
         return observations, result.warnings
+
+    def observe_stored(
+        self, resource: Resource, document: Mapping[str, Any], now: datetime
+    ) -> list[Observation]:
+        """``observe`` for a stored inventory document, matching only the packages that some
+        advisory names (the others cannot match; see ``relevance``)."""
+        kept = self.relevance.keep(document["packages"])
+        packages = stored_packages({"packages": kept}) if kept else ()
+        result = self.matcher.match(packages)
+        return self.memo.observations(resource_ref(resource), result.matches, now)
 
 
 def load_inventory(document: Mapping[str, Any]) -> Inventory:

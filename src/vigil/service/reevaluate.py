@@ -26,7 +26,7 @@ from vigil.db.resources import ResourceStore
 from vigil.db.tables import findings, inventories, resources
 from vigil.domain import Resource, ResourceType
 from vigil.service.clock import Clock, utcnow
-from vigil.service.evaluation import Evaluator, stored_packages
+from vigil.service.evaluation import Evaluator
 from vigil.service.reconciling import Evaluated, NewId, apply_observations, merge
 
 DEFAULT_BATCH = 500
@@ -147,8 +147,7 @@ class Reevaluator:
         seen_at: dict[int, Any] = {}
         for row in rows:
             resource = _resource(row)
-            packages = stored_packages(row.document)
-            observations, _ = self.evaluator.observe(resource, packages, now)
+            observations = self.evaluator.observe_stored(resource, row.document, now)
             items.append(Evaluated(row.id, resource, observations))
             seen_at[row.id] = row.scanned_at
         with self.findings.transaction() as tx:
