@@ -34,6 +34,7 @@ from vigil.jobs import (
     Schedule,
 )
 from vigil.sbom import InvalidSbom
+from vigil.service import reports, sbom_export
 from vigil.service.advisory_config import SOURCES, SourceConfig
 from vigil.service.advisory_sync import SourceOutcome, sync_database
 from vigil.service.clock import Clock, utcnow
@@ -79,6 +80,8 @@ class ServiceJobs:
                 SCAN: self.scan,
                 REEVALUATE: self.reevaluate,
                 SYNC: self.advisory_sync,
+                reports.KIND: reports.report_handler(self.engine, self.clock),
+                sbom_export.KIND: sbom_export.sbom_export_handler(self.engine, self.clock),
             }
         )
 

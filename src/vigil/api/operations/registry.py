@@ -10,7 +10,16 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from vigil.api.context import Handler
-from vigil.api.operations import aggregations, coverage, filters, findings, vulnerabilities
+from vigil.api.operations import (
+    aggregations,
+    coverage,
+    filters,
+    findings,
+    reports,
+    sbom_export,
+    scan,
+    vulnerabilities,
+)
 from vigil.api.operations.account_permissions import list_account_permissions
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
@@ -26,5 +35,12 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "ListFilters": filters.list_filters,
         "DeleteFilter": filters.delete_filter,
         "SearchVulnerabilities": vulnerabilities.search_vulnerabilities,
+        "CreateFindingsReport": reports.create_findings_report,
+        "GetFindingsReportStatus": reports.get_findings_report_status,
+        "CancelFindingsReport": reports.cancel_findings_report,
+        "CreateSbomExport": sbom_export.create_sbom_export,
+        "GetSbomExport": sbom_export.get_sbom_export,
+        "CancelSbomExport": sbom_export.cancel_sbom_export,
+        "ScanSbom": scan.scan_sbom_handler,
     }
 )
