@@ -31,7 +31,10 @@ def accounts_visible_to(connection: Connection, account_id: str) -> frozenset[st
 
 def may_act_for(connection: Connection, account_id: str, target: str) -> bool:
     """Whether ``account_id`` may read or change ``target``'s data."""
-    if target == account_id:
-        return True
-    admin = select(accounts.c.delegated_admin_id).where(accounts.c.account_id == target)
-    return connection.execute(admin).scalar() == account_id
+    return target == account_id or admin_of(connection, target) == account_id
+
+
+def admin_of(connection: Connection, account_id: str) -> str | None:
+    """The delegated administrator whose member ``account_id`` is, if any."""
+    query = select(accounts.c.delegated_admin_id).where(accounts.c.account_id == account_id)
+    return connection.execute(query).scalar()

@@ -11,13 +11,17 @@ from types import MappingProxyType
 
 from vigil.api.context import Handler
 from vigil.api.operations import (
+    accounts,
     aggregations,
+    configuration,
     coverage,
     filters,
     findings,
+    organization,
     reports,
     sbom_export,
     scan,
+    tags,
     vulnerabilities,
 )
 from vigil.api.operations.account_permissions import list_account_permissions
@@ -35,6 +39,37 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "ListFilters": filters.list_filters,
         "DeleteFilter": filters.delete_filter,
         "SearchVulnerabilities": vulnerabilities.search_vulnerabilities,
+        "Enable": accounts.enable,
+        "Disable": accounts.disable,
+        "BatchGetAccountStatus": accounts.batch_get_account_status,
+        "EnableDelegatedAdminAccount": organization.enable_delegated_admin_account,
+        "DisableDelegatedAdminAccount": organization.disable_delegated_admin_account,
+        "GetDelegatedAdminAccount": organization.get_delegated_admin_account,
+        "ListDelegatedAdminAccounts": organization.list_delegated_admin_accounts,
+        "AssociateMember": organization.associate_member,
+        "DisassociateMember": organization.disassociate_member,
+        "GetMember": organization.get_member,
+        "ListMembers": organization.list_members,
+        "DescribeOrganizationConfiguration": organization.describe_organization_configuration,
+        "UpdateOrganizationConfiguration": organization.update_organization_configuration,
+        "GetConfiguration": configuration.get_configuration,
+        "UpdateConfiguration": configuration.update_configuration,
+        "GetEc2DeepInspectionConfiguration": configuration.get_ec2_deep_inspection_configuration,
+        "UpdateEc2DeepInspectionConfiguration": (
+            configuration.update_ec2_deep_inspection_configuration
+        ),
+        "UpdateOrgEc2DeepInspectionConfiguration": (
+            configuration.update_org_ec2_deep_inspection_configuration
+        ),
+        "BatchGetMemberEc2DeepInspectionStatus": (
+            configuration.batch_get_member_ec2_deep_inspection_status
+        ),
+        "BatchUpdateMemberEc2DeepInspectionStatus": (
+            configuration.batch_update_member_ec2_deep_inspection_status
+        ),
+        "TagResource": tags.tag_resource,
+        "UntagResource": tags.untag_resource,
+        "ListTagsForResource": tags.list_tags_for_resource,
         "CreateFindingsReport": reports.create_findings_report,
         "GetFindingsReportStatus": reports.get_findings_report_status,
         "CancelFindingsReport": reports.cancel_findings_report,
