@@ -129,8 +129,15 @@ class ExportApi:
 
 @contextmanager
 def export_api(
-    data_dir: Path, advisory_db: Path, where: ReportDestinations, clock: StepClock
+    data_dir: Path,
+    advisory_db: Path,
+    where: ReportDestinations,
+    clock: StepClock,
+    *,
+    start: bool = True,
 ) -> Iterator[ExportApi]:
+    """The API over populated data; with ``start`` False, jobs wait until the test starts the
+    backend (``ExportApi.backend.start()``)."""
     engine = open_database(data_dir, None)
     keys = KeyService(engine, load_master_key(data_dir))
     registry = HandlerRegistry(
@@ -146,7 +153,8 @@ def export_api(
         jobs=backend,
         advisories=lambda: AdvisoryStore(advisory_db, create=False),
     )
-    backend.start()
+    if start:
+        backend.start()
     try:
         with ServerThread(create_app(services)) as server:
             live = LiveApi(server.url, data_dir, None, services)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from tests.api.export_support import (
 )
 from tests.apiserver import Key
 from tests.service.ingest_support import StepClock, build_store
+from vigil.jobs import JobInfo
 
 BUCKET = "vigil-reports"
 LOCAL = "local-reports"
@@ -269,3 +271,39 @@ def test_cancelling_a_finished_report_is_refused(inspector: Any) -> None:
     assert finished(inspector, made["reportId"])["status"] == "SUCCEEDED"
     with pytest.raises(inspector.exceptions.ValidationException):
         inspector.cancel_findings_report(reportId=made["reportId"])
+
+
+def job_done(api: ExportApi, job_id: str, timeout: float = 30) -> JobInfo:
+    deadline = time.monotonic() + timeout
+    while not (info := api.backend.get(job_id)).status.finished:
+        assert time.monotonic() < deadline, info
+        time.sleep(0.05)
+    return info
+
+
+def test_a_cancelled_report_is_never_written(
+    tmp_path: Path, advisory_db: Path, s3_url: str
+) -> None:
+    """Jobs wait until the backend starts, so the report is IN_PROGRESS when cancelled."""
+    local = tmp_path / "bucket"
+    local.mkdir()
+    where = destinations(s3_url, {LOCAL: local})
+    with export_api(tmp_path / "api", advisory_db, where, StepClock(), start=False) as api:
+        client = api.live.client(api.live.create_key(ACCOUNT, "analyst"))
+        made = client.create_findings_report(
+            reportFormat="CSV", s3Destination=destination(LOCAL, "cancelled")
+        )
+        report_id = made["reportId"]
+        assert client.get_findings_report_status(reportId=report_id)["status"] == "IN_PROGRESS"
+        assert client.cancel_findings_report(reportId=report_id)["reportId"] == report_id
+        # Cancelling again is harmless (a second later: an identical signature is a replay).
+        time.sleep(1.1)
+        assert client.cancel_findings_report(reportId=report_id)["reportId"] == report_id
+        api.backend.start()
+        (job,) = api.backend.list(kind="findings-report")
+        assert job.payload == {"reportId": report_id}
+        assert job_done(api, job.id).result == {"skipped": "CANCELLED"}
+        status = client.get_findings_report_status(reportId=report_id)
+        assert status["status"] == "CANCELLED"
+        assert "errorCode" not in status
+    assert list(local.rglob("*")) == []
