@@ -13,6 +13,7 @@ import sys
 # Explicit, in a sensible order: quick ones first.
 BENCHMARKS = {
     "versions": "version comparison and OSV range evaluation throughput",
+    "accuracy": "matching precision and recall per ecosystem on the labelled targets",
     "jobs": "embedded job queue throughput with no-op jobs",
     "targets_index": "indexing a ~1 GB image with a narrow wanted predicate",
     "inventory_memory": "peak memory while cataloging a ~1 GB image",
