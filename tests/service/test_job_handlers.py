@@ -128,10 +128,11 @@ def test_inventories_ingested_as_jobs_then_a_sync_reevaluates_their_holders(
     assert isinstance(follow_up, str)
     reevaluation = service.wait(JobId(follow_up))
     assert reevaluation.kind == REEVALUATE
-    assert reevaluation.payload == {"keys": [["PyPI", "aiohttp"]]}
+    assert reevaluation.payload == {"keys": [["PyPI", "aiohttp"]], "records": ["PYSEC-2099-1"]}
     assert reevaluation.status is JobStatus.SUCCEEDED, reevaluation.error
     assert isinstance(reevaluation.result, dict)
     assert reevaluation.result["evaluated"] == 1
+    assert reevaluation.result["scoped"] is True
 
     assert finding_rows(db_engine, pks[1])["CVE-2099-0001"]["status"] == "ACTIVE"
     assert finding_rows(db_engine, pks[2]) == untouched
@@ -195,11 +196,14 @@ def _outcome(diff: dict[str, Any]) -> SourceOutcome:
 
 
 def test_which_reevaluation_a_sync_asks_for() -> None:
-    osv = {"source": "osv", "keys": [{"ecosystem": "PyPI", "name": "aiohttp"}]}
+    osv = {"source": "osv", "added": ["X-1"], "keys": [{"ecosystem": "PyPI", "name": "aiohttp"}]}
     epss = {"source": "epss", "kind": "epss", "added": ["CVE-1"], "changed": ["CVE-2"]}
     assert reevaluation_payload([]) is None
     assert reevaluation_payload([SourceOutcome("kev", unchanged=True)]) is None
-    assert reevaluation_payload([_outcome(osv)]) == {"keys": [["PyPI", "aiohttp"]]}
+    assert reevaluation_payload([_outcome(osv)]) == {
+        "keys": [["PyPI", "aiohttp"]],
+        "records": ["X-1"],
+    }
     assert reevaluation_payload([_outcome(epss)]) == {"vulnerabilities": ["CVE-1", "CVE-2"]}
     assert reevaluation_payload([_outcome(osv), _outcome(epss)]) == {"all": True}
     many = {"keys": [{"ecosystem": "npm", "name": f"p{n}"} for n in range(5001)]}

@@ -5,7 +5,7 @@ them, and a resource changed while a batch was being matched is left to its own 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from vigil.advisories.store import AdvisoryStore
 from vigil.domain import Observation, Resource
 from vigil.service.evaluation import Evaluator
 from vigil.service.ingest import Ingestor
-from vigil.service.reevaluate import Reevaluator
+from vigil.service.reevaluate import Reevaluator, diff_scope
 from vigil.service.resources import ResourceService
 
 
@@ -98,7 +98,11 @@ def test_a_new_advisory_reaches_only_the_resources_holding_its_package(
     with AdvisoryStore(fleet.store_path, create=False) as store:
         reevaluator = fleet.reevaluator(store)
         selected = reevaluator.holding(diff.keys)
-        report = reevaluator.run(selected)
+        scope = diff_scope(store, diff.changed)
+        report = reevaluator.run(selected, scope)
+
+    assert scope is not None
+    assert {"PYSEC-2099-1", "CVE-2099-0001"} <= scope
 
     assert selected == sorted([fleet.pks[1], fleet.pks[2]])
     assert (report.selected, report.evaluated, report.skipped) == (2, 2, 0)
@@ -116,9 +120,8 @@ def test_a_new_advisory_reaches_only_the_resources_holding_its_package(
         assert new["document"]["packageVulnerabilityDetails"]["vulnerablePackages"][0]["name"] == (
             "aiohttp"
         )
-        for vid, row in before[n].items():
-            assert after[vid]["updated_at"] == row["updated_at"]
-            assert after[vid]["last_observed_at"] == landed
+        for vid, row in before[n].items():  # out of the diff's scope: not even observed again
+            assert after[vid] == row
 
 
 def test_a_withdrawn_advisory_closes_its_findings(
@@ -138,7 +141,7 @@ def test_a_withdrawn_advisory_closes_its_findings(
     closed_at = fleet.clock.advance()
     with AdvisoryStore(fleet.store_path, create=False) as store:
         reevaluator = fleet.reevaluator(store)
-        report = reevaluator.run(reevaluator.holding(diff.keys))
+        report = reevaluator.run(reevaluator.holding(diff.keys), diff_scope(store, diff.changed))
 
     assert report.stats.closed == 2
     for n, row in opened.items():
@@ -180,14 +183,18 @@ class _ChangesOneResource(Evaluator):
         self.done = False
 
     def observe_stored(
-        self, resource: Resource, document: Mapping[str, Any], now: datetime
+        self,
+        resource: Resource,
+        document: Mapping[str, Any],
+        now: datetime,
+        only: Collection[str] | None = None,
     ) -> list[Observation]:
         if not self.done:
             self.done = True
             store = self.store
             ingestor = Ingestor(self.fleet.engine, lambda: Evaluator(store), clock=self.fleet.clock)
             ingestor.ingest(ACCOUNT, host(1).resource_id, inventory(APACHE_OLD))
-        return super().observe_stored(resource, document, now)
+        return super().observe_stored(resource, document, now, only)
 
 
 def test_a_resource_changed_during_its_batch_is_left_to_its_ingest(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -109,14 +109,19 @@ class Evaluator:
         return observations, result.warnings
 
     def observe_stored(
-        self, resource: Resource, document: Mapping[str, Any], now: datetime
+        self,
+        resource: Resource,
+        document: Mapping[str, Any],
+        now: datetime,
+        only: Collection[str] | None = None,
     ) -> list[Observation]:
         """``observe`` for a stored inventory document, matching only the packages that some
-        advisory names (the others cannot match; see ``relevance``)."""
+        advisory names (the others cannot match; see ``relevance``); ``only`` limits the
+        observations to those vulnerability ids."""
         kept = self.relevance.keep(document["packages"])
         packages = stored_packages({"packages": kept}) if kept else ()
         result = self.matcher.match(packages)
-        return self.memo.observations(resource_ref(resource), result.matches, now)
+        return self.memo.observations(resource_ref(resource), result.matches, now, only)
 
 
 def load_inventory(document: Mapping[str, Any]) -> Inventory:

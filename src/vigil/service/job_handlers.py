@@ -4,8 +4,10 @@
   store the inventory, match it, reconcile the resource's findings;
 - ``scan-target`` ``{"accountId", "resourceId", "target"?}``: catalog the target spec (default:
   the one the resource was registered with) into an inventory, then ingest it;
-- ``reevaluate`` ``{"keys": [[ecosystem, name], ...]}``, ``{"vulnerabilities": [...]}`` or
-  ``{"all": true}``: re-match the resources those select, against the current advisories;
+- ``reevaluate`` ``{"keys": [[ecosystem, name], ...], "records"?: [...]}``,
+  ``{"vulnerabilities": [...]}`` or ``{"all": true}``: re-match the resources those select
+  against the current advisories, reconciling only the findings of the changed records' or
+  CVEs' vulnerabilities when those are named (``reevaluate.diff_scope``);
 - ``advisory-sync`` ``{"sources"?: [...], "ecosystems"?: [...]}``: sync the advisory store
   (scheduled with ``advisory_schedule``, or on demand); its diffs queue one ``reevaluate``.
 
@@ -42,7 +44,7 @@ from vigil.service.evaluation import Snapshots, load_inventory
 from vigil.service.ingest import Ingestor, ResourceRemoved, UnknownResource, stored_inventory
 from vigil.service.inventory import TargetError, scan_inventory
 from vigil.service.reconciling import NewId
-from vigil.service.reevaluate import DEFAULT_BATCH, Reevaluator
+from vigil.service.reevaluate import DEFAULT_BATCH, Reevaluator, diff_scope
 
 INGEST = "ingest-inventory"
 SCAN = "scan-target"
@@ -124,23 +126,24 @@ class ServiceJobs:
 
     def reevaluate(self, ctx: JobContext) -> JSONValue:
         payload = ctx.payload
+        evaluator = self.snapshots.current()
         reevaluator = Reevaluator(
-            self.engine,
-            self.snapshots.current(),
-            clock=self.clock,
-            batch=self.batch,
-            new_id=self.new_id,
+            self.engine, evaluator, clock=self.clock, batch=self.batch, new_id=self.new_id
         )
+        scope: frozenset[str] | None = None
         if payload.get("all") is True:
             pks = reevaluator.everything()
         elif isinstance(payload.get("keys"), list):
             pks = reevaluator.holding(_keys(payload["keys"]))
+            if "records" in payload:
+                scope = diff_scope(evaluator.store, _strings(payload["records"]))
         elif isinstance(payload.get("vulnerabilities"), list):
-            vids = [v for v in payload["vulnerabilities"] if isinstance(v, str)]  # type: ignore[union-attr]
-            pks = reevaluator.with_vulnerabilities(vids)
+            scope = frozenset(_strings(payload["vulnerabilities"]))
+            pks = reevaluator.with_vulnerabilities(scope)
         else:
             raise PermanentError("reevaluate needs keys, vulnerabilities or all")
-        return reevaluator.run(pks).to_json()  # type: ignore[return-value]
+        report = reevaluator.run(pks, scope)
+        return {**report.to_json(), "scoped": scope is not None}  # type: ignore[dict-item]
 
     def advisory_sync(self, ctx: JobContext) -> JSONValue:
         outcomes = (self.sync or self._sync_database)(ctx.payload)
@@ -198,18 +201,24 @@ class ServiceJobs:
 def reevaluation_payload(outcomes: Sequence[SourceOutcome]) -> dict[str, JSONValue] | None:
     """The ``reevaluate`` job a sync's diffs call for, or None when nothing changed."""
     keys: set[tuple[str, str]] = set()
+    records: set[str] = set()
     vulnerabilities: set[str] = set()
     for outcome in outcomes:
         diff: Mapping[str, Any] = outcome.diff or {}
         if "keys" in diff:
             keys.update((str(k["ecosystem"]), str(k["name"])) for k in diff["keys"])
+            for name in ("added", "modified", "withdrawn", "removed"):
+                records.update(map(str, diff.get(name, ())))
         elif "kind" in diff:  # an enrichment diff names CVEs
             for name in ("added", "changed", "removed"):
                 vulnerabilities.update(map(str, diff.get(name, ())))
     if len(keys) > MAX_KEYS or len(vulnerabilities) > MAX_KEYS or (keys and vulnerabilities):
         return {"all": True}
     if keys:
-        return {"keys": [[e, n] for e, n in sorted(keys)]}
+        return {
+            "keys": [[e, n] for e, n in sorted(keys)],
+            "records": sorted(records),  # type: ignore[dict-item]
+        }
     if vulnerabilities:
         return {"vulnerabilities": sorted(vulnerabilities)}  # type: ignore[dict-item]
     return None

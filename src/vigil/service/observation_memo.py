@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -91,11 +91,17 @@ class ObservationMemo:
         self._templates: dict[tuple[str, tuple[Match, ...]], _Template] = {}
 
     def observations(
-        self, ref: ResourceRef, matches: Iterable[Match], now: datetime
+        self,
+        ref: ResourceRef,
+        matches: Iterable[Match],
+        now: datetime,
+        only: Collection[str] | None = None,
     ) -> list[Observation]:
+        """One observation per vulnerability matched (of those in ``only``, when given)."""
         grouped: dict[str, list[Match]] = {}
         for match in matches:
-            grouped.setdefault(match.vulnerability_id, []).append(match)
+            if only is None or match.vulnerability_id in only:
+                grouped.setdefault(match.vulnerability_id, []).append(match)
         if not grouped:
             return []
         resources = resource_document(ref)

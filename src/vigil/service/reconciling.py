@@ -41,16 +41,18 @@ def apply_observations(
     *,
     new_id: NewId | None = None,
     current: Mapping[int, list[StoredFinding]] | None = None,
+    scope: Collection[str] | None = None,
 ) -> ApplyStats:
     """Reconcile and write the items (one per resource) in the caller's transaction.
 
     ``current`` is what ``tx.load`` returned for them, when the caller loaded it already (to
-    lock the resources before deciding what to write).
+    lock the resources before deciding what to write). ``scope`` limits the reconcile to
+    those vulnerability ids (findings outside it are left as they are; see ``reconcile``).
     """
     if not items:
         return ApplyStats()
     if current is None:
-        current = tx.load(item.pk for item in items)
+        current = tx.load((item.pk for item in items), vulnerability_ids=scope)
     suppressors: dict[str, Suppressor] = {}
     deltas = []
     for item in items:
@@ -71,6 +73,7 @@ def apply_observations(
                 ),
                 resource_removed=item.observations is None,
                 suppressed=suppressed,
+                scope=scope,
             )
         )
     return tx.apply(deltas)

@@ -1,9 +1,11 @@
 """Re-evaluation: re-match stored inventories after the advisories changed.
 
 After a sync, the diff's (ecosystem, name) keys select the resources whose inventory holds one
-of them (``inventory_keys``); an enrichment diff (NVD, EPSS, KEV) selects the resources with an
-open finding of a changed CVE; a new catalog or matcher version re-evaluates everything. Other
-resources are not touched: their findings keep their ``updatedAt``.
+of them (``inventory_keys``), and the vulnerabilities its records are reported under
+(``diff_scope``) are the only findings reconciled in them; an enrichment diff (NVD, EPSS, KEV)
+selects the resources with an open finding of a changed CVE, scoped to those CVEs; a new catalog
+or matcher version re-evaluates everything, unscoped. Other resources and findings are not
+touched: they keep their ``updatedAt`` and ``lastObservedAt``.
 
 Resources are handled in batches. For each batch the inventories are read and matched outside
 any write transaction, with one ``Evaluator`` for the whole run (one advisory snapshot: its
@@ -14,13 +16,14 @@ changed it evaluated it already), reconciles the rest and writes them with bulk 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Row, select
 
+from vigil.advisories.store import AdvisoryStore
 from vigil.db.finding_store import ApplyStats, FindingStore
 from vigil.db.resources import ResourceStore
 from vigil.db.tables import findings, inventories, resources
@@ -52,6 +55,29 @@ class ReevaluationReport:
             "reopened": self.stats.reopened,
             "seconds": round(self.seconds, 3),
         }
+
+
+def diff_scope(store: AdvisoryStore, record_ids: Iterable[str]) -> frozenset[str] | None:
+    """Every vulnerability id the changed records may have been reported under, or None when
+    that cannot be known (a record gone from the store took its old names with it).
+
+    A record's findings are named by its group (the CVE where there is one) or, for a bundle
+    advisory, by each CVE it covers; a change may also merge or split groups, so every name and
+    record of the groups involved is included.
+    """
+    ids = sorted(set(record_ids))
+    scope = set(ids)
+    heads = store.group_heads(ids)
+    for record_id in ids:
+        head = heads.get(record_id)
+        if head is None:
+            return None
+        scope.update(head.covers or (head.id,))
+        for name in (head.id, *head.covers):
+            group = store.group(name)
+            if group is not None:
+                scope.update(group.members, group.records, group.covers)
+    return frozenset(scope)
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -130,16 +156,23 @@ class Reevaluator:
 
     # -- evaluation ---------------------------------------------------------------------------
 
-    def run(self, resource_pks: Iterable[int]) -> ReevaluationReport:
+    def run(
+        self, resource_pks: Iterable[int], scope: Collection[str] | None = None
+    ) -> ReevaluationReport:
+        """Re-match the resources. With ``scope`` only findings of those vulnerability ids are
+        reconciled (loaded, created, closed, observed); the others keep every column."""
         started = perf_counter()
         pks = sorted(set(resource_pks))
         report = ReevaluationReport(selected=len(pks))
+        frozen = None if scope is None else frozenset(scope)
         for chunk in _chunks(pks, self.batch):
-            self._batch(chunk, report)
+            self._batch(chunk, report, frozen)
         report.seconds = perf_counter() - started
         return report
 
-    def _batch(self, pks: Sequence[int], report: ReevaluationReport) -> None:
+    def _batch(
+        self, pks: Sequence[int], report: ReevaluationReport, scope: frozenset[str] | None
+    ) -> None:
         now = self.clock()
         with self.engine.connect() as connection:
             rows = self._inventories(connection, pks)
@@ -147,16 +180,18 @@ class Reevaluator:
         seen_at: dict[int, Any] = {}
         for row in rows:
             resource = _resource(row)
-            observations = self.evaluator.observe_stored(resource, row.document, now)
+            observations = self.evaluator.observe_stored(resource, row.document, now, scope)
             items.append(Evaluated(row.id, resource, observations))
             seen_at[row.id] = row.scanned_at
         with self.findings.transaction() as tx:
-            current = tx.load(seen_at)
+            current = tx.load(seen_at, vulnerability_ids=scope)
             fresh = {
                 row.id: row.scanned_at for row in self._inventories(tx.connection, pks, light=True)
             }
             kept = [i for i in items if fresh.get(i.pk) == seen_at[i.pk]]
-            stats = apply_observations(tx, kept, now, new_id=self.new_id, current=current)
+            stats = apply_observations(
+                tx, kept, now, new_id=self.new_id, current=current, scope=scope
+            )
         merge(report.stats, stats)
         report.evaluated += len(kept)
         report.skipped += len(pks) - len(kept)
