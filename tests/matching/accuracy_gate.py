@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
-from scripts.label_match_expectations import LABELS, Label, load_records
+from scripts.label_match_expectations import LABELS, Label, inventory, label, load_records
 
 from vigil.advisories.store import AdvisoryStore
 from vigil.catalog.runner import catalog, wanted_predicate
@@ -42,6 +42,23 @@ Coordinate = tuple[str, str, str]  # (ecosystem, name, version)
 def read_labels(target: str, path: Path = LABELS) -> list[Label]:
     rows = (json.loads(line) for line in path.read_text().splitlines() if line.strip())
     return [Label(**row) for row in rows if row["target"] == target]
+
+
+def fixture_labels(root: Path) -> list[Label]:
+    """The committed labels of the Debian 12 fixture, with the Debian part relabelled by dpkg
+    when the fixture at ``root`` holds other Debian versions than were labelled (it follows
+    the archive's point releases). Empty when the fixture was never labelled."""
+    committed = read_labels("debian12-fixture")
+    if not committed:
+        return []
+    packages = inventory(root, ("Debian",))
+    basis = {(r.name, r.version) for r in committed if r.ecosystem.startswith("Debian")}
+    if basis == {(p.name, p.version) for p in packages}:
+        return committed
+    fresh, unlabelled = label("debian12-fixture", packages, load_records(), None)
+    if unlabelled:
+        raise ValueError(f"dpkg could not label: {unlabelled}")
+    return [r for r in committed if not r.ecosystem.startswith("Debian")] + fresh
 
 
 def build_store(path: Path) -> AdvisoryStore:

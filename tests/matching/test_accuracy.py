@@ -29,6 +29,7 @@ from tests.matching.accuracy_gate import (
     as_json,
     below,
     build_store,
+    fixture_labels,
     measure,
     read_labels,
     score,
@@ -134,23 +135,6 @@ def fixture() -> builder.Debian12:
         pytest.skip(f"the Debian 12 fixture cannot be built here: {exc}")
 
 
-def fixture_labels(root: Path) -> list[Label]:
-    """The committed fixture labels, with the Debian part relabelled by dpkg when the
-    fixture's Debian versions moved on since (they follow the archive's point releases)."""
-    committed = read_labels("debian12-fixture")
-    if not committed:
-        pytest.fail(
-            "no labels for debian12-fixture: run scripts/label_match_expectations.py --fixture"
-        )
-    packages = inventory(root, ("Debian",))
-    basis = {(r.name, r.version) for r in committed if r.ecosystem.startswith("Debian")}
-    if basis == {(p.name, p.version) for p in packages}:
-        return committed
-    fresh, unlabelled = label("debian12-fixture", packages, load_records(), None)
-    assert unlabelled == []
-    return [r for r in committed if not r.ecosystem.startswith("Debian")] + fresh
-
-
 @pytest.mark.parametrize("kind", ["dir", "docker-archive"])
 def test_fixture_meets_the_gate(
     kind: str,
@@ -160,6 +144,7 @@ def test_fixture_meets_the_gate(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     labels = fixture_labels(fixture.root)
+    assert labels, "no debian12-fixture labels: run scripts/label_match_expectations.py --fixture"
     small = measure("debian12-host", f"dir:{SMALL}", read_labels("debian12-host"), store)
     big = measure(f"fixture-{kind}", fixture.target(kind), labels, store)
     report([small, big], tmp_path, capsys)
