@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -85,8 +86,9 @@ def test_a_replayed_write_is_refused(echo_api: LiveApi) -> None:
 
 
 def test_a_write_refused_as_unimplemented_still_counts_as_seen(api: LiveApi, admin: Key) -> None:
-    url = api.url + "/filters/delete"
-    body = b'{"arn":"arn:aws:inspector2:us-east-1:111122223333:owner/111122223333/filter/a"}'
+    url = api.url + "/cis/scan-configuration/delete"
+    arn = "arn:aws:inspector2:us-east-1:111122223333:owner/111122223333/cis-configuration/a"
+    body = json.dumps({"scanConfigurationArn": arn}).encode()
     headers = signed_headers("POST", url, admin, body)
 
     assert error_of(send("POST", url, headers, body))[1] == "ValidationException"
