@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.advisories.conftest import load_advisories
 from vigil.advisories.errors import StoreError
-from vigil.advisories.match_entry import MatchEntry, pack, unpack
+from vigil.advisories.match_entry import Events, MatchEntry, pack, unpack
 
 
 def test_every_real_entry_round_trips() -> None:
@@ -42,19 +42,39 @@ def test_a_long_entry_is_deflated() -> None:
     assert unpack(packed) == entry
 
 
-def test_packed_form_is_compact_json() -> None:
+def test_packed_form_is_text_split_by_control_characters() -> None:
     entry = MatchEntry(
-        (("ECOSYSTEM", (("introduced", "0"), ("fixed", "1.2"))), ("GIT", ())), ("1.0",)
+        (("ECOSYSTEM", (("introduced", "0"), ("fixed", "1.2"))), ("GIT", ())), ("1.0", "1.1")
     )
-    assert (
-        pack(entry) == '[[["ECOSYSTEM",[["introduced","0"],["fixed","1.2"]]],["GIT",[]]],["1.0"]]'
-    )
+    assert pack(entry) == "E\x1fi0\x1ff1.2\x1eG\x1d1.0\x1e1.1"
+    assert unpack(pack(entry)) == entry
+    assert pack(MatchEntry((), ())) == "\x1d"
+    assert unpack("\x1d") == MatchEntry((), ())
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        MatchEntry((("SEMVER", (("introduced", "1\x1e0"), ("last_affected", "2"))),), ()),
+        MatchEntry((("ECOSYSTEM", (("introduced", "0"), ("limit", "*"))),), ("", "1")),
+        MatchEntry((), ("1\x1d",)),
+    ],
+)
+def test_versions_holding_a_separator_are_written_as_json(entry: MatchEntry) -> None:
+    packed = pack(entry)
+    assert isinstance(packed, str)
+    assert packed.startswith("[")
+    assert unpack(packed) == entry
 
 
 @pytest.mark.parametrize(
     "damaged",
     [
         "not json",
+        "no group separator",
+        "X\x1fi0\x1d",
+        "E\x1fz1\x1d",
+        "E\x1f\x1d",
         "[]",
         "[[], [], []]",
         '{"a": 1, "b": 2}',
@@ -101,3 +121,29 @@ def test_any_blob_either_unpacks_or_is_a_store_error(blob: bytes) -> None:
     except StoreError:
         return
     assert isinstance(entry, MatchEntry)
+
+
+@given(st.text(max_size=40))
+def test_any_text_either_unpacks_or_is_a_store_error(text: str) -> None:
+    try:
+        entry = unpack(text)
+    except StoreError:
+        return
+    assert isinstance(entry, MatchEntry)
+
+
+_events = st.lists(
+    st.tuples(st.sampled_from(["introduced", "fixed", "last_affected", "limit"]), st.text()),
+    max_size=4,
+).map(tuple)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["ECOSYSTEM", "SEMVER"]), _events), max_size=3).map(tuple),
+    st.lists(st.text(max_size=6), max_size=5).map(tuple),
+)
+def test_any_entry_round_trips(
+    ranges: tuple[tuple[str, Events], ...], versions: tuple[str, ...]
+) -> None:
+    entry = MatchEntry(ranges, versions)
+    assert unpack(pack(entry)) == entry

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
 
-from vigil.advisories._sql import select_in
+from vigil.advisories._sql import chunks, marks, select_in
 from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.codec import decode, inflate, parse_timestamp, timestamp
 from vigil.advisories.enrichment import Enrichment
@@ -52,8 +52,12 @@ class Candidate(NamedTuple):
     record_id: str
     affected_index: int
     ecosystem: str  # the entry's own ecosystem, release included ("Debian:12")
-    load: Callable[[], Advisory]
     entry: str | bytes  # the entry's ranges and versions, packed: ``match_entry.unpack`` it
+    rid: int
+    source: AdvisoryStore
+
+    def load(self) -> Advisory:
+        return self.source._load_rid(self.rid)
 
     @property
     def advisory(self) -> Advisory:
@@ -185,10 +189,17 @@ class AdvisoryStore:
         have no advisory at all, and for them the query's own overhead was the whole cost.
         Names without candidates are absent from the answer.
         """
+        base = ecosystem.partition(":")[0]
+        keys = {normalize_name(base, name) for name in names}
+        return self.lookup_normalized(ecosystem, keys, include_withdrawn=include_withdrawn)
+
+    def lookup_normalized(
+        self, ecosystem: str, keys: Iterable[str], *, include_withdrawn: bool = False
+    ) -> dict[str, list[Candidate]]:
+        """``lookup_many`` for names already normalised (``normalize.normalize_name``)."""
         base, _, release = ecosystem.partition(":")
-        keys = sorted({normalize_name(base, name) for name in names})
         sql = (
-            "SELECT name, record_id, idx, release, rid, entry FROM affected "
+            "SELECT name, record_id, idx, release, entry, rid FROM affected "
             "WHERE name IN ({}) AND ecosystem = ?"
         )
         params: list[str] = [ecosystem_base(base)]
@@ -197,24 +208,24 @@ class AdvisoryStore:
             params.append(release)
         if not include_withdrawn:
             sql += " AND live = 1"
-        load, new = self._load_rid, tuple.__new__
+        new = tuple.__new__
         spelled: dict[str, str] = {}  # one string per release, not one per row
         out: dict[str, list[Candidate]] = {}
-        for name, record_id, idx, entry_release, rid, entry in select_in(
-            self._conn, sql, keys, *params
-        ):
-            entry_ecosystem = spelled.get(entry_release)
-            if entry_ecosystem is None:
-                entry_ecosystem = f"{base}:{entry_release}" if entry_release else base
-                spelled[entry_release] = entry_ecosystem
-            found = out.get(name)
-            if found is None:
-                found = out[name] = []
-            found.append(
-                new(Candidate, (record_id, idx, entry_ecosystem, partial(load, rid), entry))
-            )
-        for found in out.values():
-            found.sort(key=_BY_RECORD)
+        execute = self._conn.execute
+        for chunk in chunks(sorted(keys)):
+            rows = execute(sql.format(marks(len(chunk))), (*chunk, *params)).fetchall()
+            for name, record_id, idx, entry_release, entry, rid in rows:
+                entry_ecosystem = spelled.get(entry_release)
+                if entry_ecosystem is None:
+                    entry_ecosystem = f"{base}:{entry_release}" if entry_release else base
+                    spelled[entry_release] = entry_ecosystem
+                found = out.get(name)
+                if found is None:
+                    found = out[name] = []
+                found.append(new(Candidate, (record_id, idx, entry_ecosystem, entry, rid, self)))
+        for found in out.values():  # rows come in index order, releases apart: record order
+            if len(found) > 1:
+                found.sort(key=_BY_RECORD)
         return out
 
     def group_heads(self, record_ids: Iterable[str]) -> dict[str, GroupHead]:
