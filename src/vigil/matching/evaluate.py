@@ -14,6 +14,7 @@ so the compiled ranges are walked here beside the record's own ranges they were 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 
 from vigil.advisories.match_entry import Events, MatchEntry
@@ -29,6 +30,10 @@ from vigil.versions.osv_range import CompiledRange
 
 # Parsed forms of the version being matched, by scheme name: one parse per package and scheme.
 Keys = dict[str, SortKey]
+_Fixed = tuple[tuple[str, SortKey], ...]  # a range's fixed events: (version, its key)
+# Keys of event versions already parsed, by scheme name then version: entries of one package
+# name the same versions over and over (one release fixes many vulnerabilities).
+Parsed = dict[str, dict[str, SortKey]]
 _BY_BOUND = itemgetter(1)
 
 
@@ -46,12 +51,11 @@ class CompiledEntry:
 
     __slots__ = ("_fixed", "compiled", "positions", "ranges")
 
-    def __init__(self, ecosystem: str, entry: MatchEntry) -> None:
+    def __init__(self, ecosystem: str, entry: MatchEntry, parsed: Parsed | None = None) -> None:
         self.ranges = entry.ranges
-        self.compiled: CompiledAffected = compile_entry(ecosystem, entry)
+        self.compiled, self._fixed = _compile(ecosystem, entry, {} if parsed is None else parsed)
         # GIT ranges are not compiled; remember where each compiled range came from.
         self.positions = tuple(i for i, (kind, _) in enumerate(entry.ranges) if kind != "GIT")
-        self._fixed: dict[int, tuple[tuple[str, SortKey], ...]] = {}
 
     def check(self, version: str, keys: Keys) -> Hit | None:
         compiled = self.compiled
@@ -89,47 +93,71 @@ class CompiledEntry:
                     best = (value, bound)
         return best[0] if best else None
 
-    def _fixed_events(
-        self, slot: int, scheme: VersionScheme | None
-    ) -> tuple[tuple[str, SortKey], ...]:
-        rng = self.compiled.ranges[slot]
-        events = self.ranges[self.positions[slot]][1]
-        if scheme is not None and scheme is not rng.scheme:
+    def _fixed_events(self, slot: int, scheme: VersionScheme | None) -> _Fixed:
+        if scheme is not None and scheme is not self.compiled.ranges[slot].scheme:
             # A listed-version hit is compared under the entry's own scheme.
+            events = self.ranges[self.positions[slot]][1]
             return tuple((value, scheme.parse(value)) for kind, value in events if kind == "fixed")
-        found = self._fixed.get(slot)
-        if found is None:
-            found = tuple(
-                (value, rng.scheme.parse(value)) for kind, value in events if kind == "fixed"
-            )
-            self._fixed[slot] = found
-        return found
+        return self._fixed[slot]
 
 
 def compile_entry(ecosystem: str, entry: MatchEntry) -> CompiledAffected:
     """``versions.compile_affected`` over a packed entry; raises as it does."""
-    scheme = scheme_for(ecosystem)
-    ranges = tuple(
-        _compile_range(events, scheme if kind == "ECOSYSTEM" else semver_scheme_for(ecosystem))
-        for kind, events in entry.ranges
-        if kind != "GIT"
-    )
-    return CompiledAffected(scheme, ranges, entry.versions)
+    return _compile(ecosystem, entry, {})[0]
 
 
-def _compile_range(events: Events, scheme: VersionScheme) -> CompiledRange:
+@lru_cache(maxsize=256)
+def _schemes(ecosystem: str) -> tuple[VersionScheme, VersionScheme]:
+    """The schemes of an ecosystem's ECOSYSTEM and SEMVER ranges (raises as ``scheme_for``)."""
+    return scheme_for(ecosystem), semver_scheme_for(ecosystem)
+
+
+def _compile(
+    ecosystem: str, entry: MatchEntry, parsed: Parsed
+) -> tuple[CompiledAffected, tuple[_Fixed, ...]]:
+    """The compiled entry, and each compiled range's fixed events with their keys (which the
+    compilation parses anyway, and a match needs to name the fix)."""
+    scheme, semver = _schemes(ecosystem)
+    ranges: list[CompiledRange] = []
+    fixed: list[_Fixed] = []
+    for kind, events in entry.ranges:
+        if kind == "GIT":
+            continue
+        own = scheme if kind == "ECOSYSTEM" else semver
+        memo = parsed.get(own.name)
+        if memo is None:
+            memo = parsed[own.name] = {}
+        compiled, fixes = _compile_range(events, own, memo)
+        ranges.append(compiled)
+        fixed.append(fixes)
+    return CompiledAffected(scheme, tuple(ranges), entry.versions), tuple(fixed)
+
+
+def _compile_range(
+    events: Events, scheme: VersionScheme, memo: dict[str, SortKey]
+) -> tuple[CompiledRange, _Fixed]:
     unbounded: list[tuple[str, SortKey | None]] = []
     bounded: list[tuple[str, SortKey]] = []
     limits: list[SortKey | None] = []
+    fixed: list[tuple[str, SortKey]] = []
     parse = scheme.parse
     for kind, value in events:
-        if kind == "limit":
-            limits.append(None if "*" in value else parse(value))
-        elif kind == "introduced" and value == "0":
+        if kind == "introduced" and value == "0":
             unbounded.append((kind, None))
-        else:
-            bounded.append((kind, parse(value)))
+            continue
+        if kind == "limit" and "*" in value:
+            limits.append(None)
+            continue
+        key = memo.get(value)
+        if key is None:
+            key = memo[value] = parse(value)
+        if kind == "limit":
+            limits.append(key)
+            continue
+        bounded.append((kind, key))
+        if kind == "fixed":
+            fixed.append((value, key))
     # sorted() compares keys with ``<`` only (all a scheme promises) and is stable, so events
     # of equal versions keep the record's order.
     bounded.sort(key=_BY_BOUND)
-    return CompiledRange(scheme, (*unbounded, *bounded), tuple(limits))
+    return CompiledRange(scheme, (*unbounded, *bounded), tuple(limits)), tuple(fixed)

@@ -46,7 +46,7 @@ class CandidateIndex:
             else:
                 answer[name] = hit
         if missing:
-            found = self._store.lookup_many(ecosystem, {key[1] for _, key in missing})
+            found = self._store.lookup_normalized(ecosystem, {key[1] for _, key in missing})
             if len(cache) + len(missing) > self._size:
                 cache.clear()  # crude but bounded; a fleet's working set refills it fast
             for name, key in missing:
