@@ -19,6 +19,8 @@ BENCHMARKS = {
     "inventory_memory": "peak memory while cataloging a ~1 GB image",
     "inventory_vs_syft": "vigil sbom side by side with syft on three targets",
     "advisories_build": "building, querying and syncing a 500,000-record advisory store",
+    "matching": "matching throughput against a 500,000-record store, and a warm scan's matching",
+    "scan_vs_syft": "vigil scan (catalog and match) beside syft cataloging only, three targets",
 }
 
 
