@@ -20,7 +20,7 @@ from typing import Any
 from vigil.advisories.enrichment import Enrichment
 from vigil.advisories.groups import is_cve
 from vigil.advisories.store import AdvisoryStore
-from vigil.findings import local_resource
+from vigil.findings import NOT_AVAILABLE, local_resource
 from vigil.matching import Match, Matcher
 from vigil.sbom import InvalidSbom
 from vigil.sbom.cyclonedx_decode import decode_cyclonedx
@@ -90,17 +90,21 @@ def scan_sbom(sbom: Any, store: AdvisoryStore, scanned_at: datetime) -> SbomScan
         refs: dict[str, None] = {}
         fixed: dict[str, str] = {}
         purls: dict[str, str] = {}
+        shown = finding_to_json(finding)
+        # The finding's own fixed versions, written as Inspector writes them (with the epoch of
+        # an OS package), by package name.
+        listed = shown["packageVulnerabilityDetails"]["vulnerablePackages"]
+        fixes = {p["name"]: p.get("fixedInVersion") for p in listed}
         for match in grouped[finding.vulnerability_id]:
+            fix = fixes.get(match.package.name)
             for ref in by_purl.get(match.package.purl, ()):
                 refs[ref] = None
                 purls[ref] = match.package.purl
-                if match.fixed_versions:
-                    fixed[ref] = match.fixed_versions[0]
+                if fix and fix != NOT_AVAILABLE:
+                    fixed[ref] = fix
         vid = finding.vulnerability_id
         enrichment = store.enrichment(vid) if is_cve(vid) else Enrichment(vid)
-        found.append(
-            ScannedVulnerability(finding_to_json(finding), tuple(refs), fixed, purls, enrichment)
-        )
+        found.append(ScannedVulnerability(shown, tuple(refs), fixed, purls, enrichment))
     return SbomScan(document, tuple(found), tuple(skipped), scanned_at)
 
 
