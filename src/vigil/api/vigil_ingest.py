@@ -32,7 +32,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vigil.api import sigv4
-from vigil.api.errors import ApiError, access_denied, internal_error, render, resource_not_found
+from vigil.api.errors import ApiError, internal_error, render
 from vigil.api.routing import VIGIL_PREFIX
 from vigil.service.api_context import ApiServices
 from vigil.service.upload_request import InvalidUpload
@@ -124,12 +124,13 @@ class _Endpoints:
             return status, {}, document
         except ApiError as error:
             return render(error, None)
+        # Outside the Inspector models nothing supplies an error's status: each is given here.
         except InvalidUpload as error:
             return render(_invalid(str(error)), None)
         except UploadDenied as error:
-            return render(access_denied(str(error)), None)
+            return render(ApiError("AccessDeniedException", str(error), status=403), None)
         except UploadNotFound as error:
-            return render(resource_not_found(str(error)), None)
+            return render(ApiError("ResourceNotFoundException", str(error), status=404), None)
         except UploadTooLarge as error:
             return render(ApiError("RequestEntityTooLargeException", str(error), status=413), None)
         except Exception:

@@ -22,13 +22,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from vigil.cli.db_options import fail, guarded
 from vigil.cli.vigil_client import ClientError, Connection, call, connect, encode
-from vigil.service.inventory import TargetError, TargetNotFound, scan_inventory
-from vigil.service.sbom import render_sbom
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOT_UNDERSTOOD = 3
@@ -206,6 +202,10 @@ def _document(target: str, is_sbom: bool) -> Any:
             fail(f"{target}: {exc.strerror}", 2)
         except ValueError:
             fail(f"{target}: not a JSON document", 2)
+    # Imported here: the catalogers are needed by this path only.
+    from vigil.service.inventory import TargetError, TargetNotFound, scan_inventory
+    from vigil.service.sbom import render_sbom
+
     try:
         inventory = scan_inventory(target)
     except TargetNotFound as exc:
@@ -264,22 +264,21 @@ def _show(document: Any, as_json: bool, line: str) -> None:
 
 
 def _table(found: list[dict[str, Any]]) -> None:
-    console = Console(highlight=False)
+    # Plain columns with the resource id last and whole: ids (ARNs) are long, and a table
+    # squeezed to the terminal's width would cut them; this also reads well through a pipe.
     if not found:
-        console.print("No resources.")
+        click.echo("No resources.")
         return
-    table = Table()
-    table.add_column("resource", overflow="fold", min_width=24)
-    for column in ("type", "account", "status", "packages", "last scanned"):
-        table.add_column(column, no_wrap=True)
+    click.echo(
+        f"{'ACCOUNT':<12}  {'TYPE':<23}  {'STATUS':<28}  {'PACKAGES':>8}  "
+        f"{'LAST SCANNED':<16}  RESOURCE"
+    )
     for item in found:
         status = item["scanStatus"]
-        table.add_row(
-            item["resourceId"],
-            item["resourceType"],
-            item["accountId"],
-            f"{status['statusCode']} {status['reason']}",
-            str(item["packageCount"] if item["packageCount"] is not None else "-"),
-            (item["lastScannedAt"] or "never")[:19],
+        packages = "-" if item["packageCount"] is None else str(item["packageCount"])
+        scanned = (item["lastScannedAt"] or "never")[:16].replace("T", " ")
+        click.echo(
+            f"{item['accountId']:<12}  {item['resourceType']:<23}  "
+            f"{status['statusCode'] + ' ' + status['reason']:<28}  {packages:>8}  "
+            f"{scanned:<16}  {item['resourceId']}"
         )
-    console.print(table)

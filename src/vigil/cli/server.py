@@ -15,8 +15,6 @@ import click
 from starlette.types import ASGIApp
 
 from vigil import __version__
-from vigil.api import create_app
-from vigil.api.vigil_ingest import vigil_app, with_vigil_endpoints
 from vigil.cli.db_options import fail, guarded
 from vigil.service.advisory_status import parse_age
 from vigil.service.api_context import ApiServices
@@ -39,6 +37,10 @@ from vigil.service.uploads import UploadService
 
 def make_app(services: ApiServices, uploads: UploadService) -> ASGIApp:
     """The Inspector API with Vigil's own endpoints in front (under ``/_vigil/``)."""
+    # Imported here: loading botocore's service models costs every other command its time.
+    from vigil.api import create_app
+    from vigil.api.vigil_ingest import vigil_app, with_vigil_endpoints
+
     return with_vigil_endpoints(create_app(services), vigil_app(services, uploads))
 
 
@@ -169,8 +171,7 @@ def server(
         started = process.open()
     except (ServerError, MasterKeyError) as exc:
         fail(str(exc))
-    _announce(started, settings)
-    finished = process.serve()
+    finished = process.serve(on_ready=lambda: _announce(started, settings))
     if finished:
         click.echo("Vigil stopped; every running job finished.")
     else:

@@ -17,11 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import botocore.session
 import httpx
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.exceptions import BotoCoreError
 
 SIGNING_NAME = "vigil"  # as vigil.api.vigil_ingest verifies
 DEFAULT_ENDPOINT = "http://127.0.0.1:8080"
@@ -52,6 +48,10 @@ def connect(
     profile: str | None,
     env: Mapping[str, str] | None = None,
 ) -> Connection:
+    # botocore is imported when used: every ``vigil`` command would pay for it otherwise.
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
     env = os.environ if env is None else env
     try:
         session = botocore.session.Session(profile=profile)
@@ -80,6 +80,9 @@ def call(
     body: bytes = b"",
 ) -> Any:
     """Send one signed request; the JSON answer, or ``ClientError`` for an error answer."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
     encoded = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
     url = connection.endpoint_url + path + (f"?{encoded}" if encoded else "")
     request = AWSRequest(

@@ -167,16 +167,22 @@ class VigilServer:
             key_count=count,
         )
 
-    def serve(self) -> bool:
+    def serve(self, on_ready: Callable[[], None] = lambda: None) -> bool:
         """Answer requests until SIGTERM/SIGINT, then shut down; True when every running job
-        finished within the timeout (the others resume at the next start)."""
+        finished within the timeout (the others resume at the next start).
+
+        ``on_ready`` runs once the socket listens and the signals are handled, so whatever it
+        announces is true: a client may connect, and a SIGTERM is a graceful stop.
+        """
         if self._uvicorn is None or self._socket is None:
             raise RuntimeError("open() the server first")
         previous = {sig: signal.signal(sig, self._on_signal) for sig in _SIGNALS}
         try:
+            on_ready()
             # uvicorn takes the signals over while it runs and re-raises the one it caught once
             # it is done; the handlers above then take it, instead of the default ending the
-            # process before the jobs are stopped.
+            # process before the jobs are stopped. A signal that came before uvicorn ran has set
+            # should_exit, so it stops at once.
             self._uvicorn.run(sockets=[self._socket])
         finally:
             finished = self.close()
@@ -241,6 +247,9 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    # Listening now, not when uvicorn's loop starts: a client told the address may connect at
+    # once and waits in the backlog instead of being refused.
+    sock.listen(2048)
     sock.set_inheritable(False)
     return sock
 

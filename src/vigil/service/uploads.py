@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from vigil.db.resources import ResourceStore
-from vigil.db.suppression import governed_accounts
 from vigil.db.tables import inventories, resources
 from vigil.jobs import InvalidJob, JobId, JobInfo, JobNotFound, JobQueue
 from vigil.jobs.model import MAX_PAYLOAD_BYTES
@@ -27,6 +26,7 @@ from vigil.service.clock import Clock, utcnow
 from vigil.service.ingest import stored_inventory
 from vigil.service.job_handlers import INGEST, SCAN, submit_inventory
 from vigil.service.upload_request import InvalidUpload, build_resource, parse_upload
+from vigil.service.visibility import visible_accounts
 
 UPLOAD_ROLES = frozenset({"admin", "analyst", "agent"})
 _ACCOUNT = re.compile(r"\d{12}")
@@ -155,8 +155,7 @@ class UploadService:
         return named
 
     def _visible(self, caller: Caller) -> frozenset[str]:
-        with self.engine.connect() as connection:
-            return frozenset(governed_accounts(connection, caller.account_id))
+        return visible_accounts(self.engine, caller)
 
 
 def _token(text: str | None) -> int:
