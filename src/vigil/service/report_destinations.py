@@ -117,10 +117,10 @@ def parse_local_buckets(text: str) -> dict[str, Path]:
     """``name=/abs/dir,name2=/other`` → {name: Path}; relative directories are refused."""
     buckets: dict[str, Path] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
-        name, equals, directory = entry.partition("=")
-        if not equals or not name.strip() or not Path(directory).is_absolute():
+        name, equals, directory = (part.strip() for part in entry.partition("="))
+        if not equals or not name or not Path(directory).is_absolute():
             raise ValueError(f"local bucket {entry!r} is not NAME=/absolute/directory")
-        buckets[name.strip()] = Path(directory)
+        buckets[name] = Path(directory)
     return buckets
 
 
