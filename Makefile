@@ -15,9 +15,13 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The server with embedded defaults: SQLite, the advisory store and the job queue in the user's
+# data directory (~/.local/share/vigil, shared with every vigil command; DATA_DIR=... for
+# another), on 127.0.0.1:$(PORT). The first start prints the first admin access key once.
+PORT ?= 8080
+DATA_DIR ?=
 run: $(STAMP)
-	$(VENV)/bin/vigil --version
-	$(VENV)/bin/vigil --help
+	$(VENV)/bin/vigil server --port $(PORT) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks scripts
