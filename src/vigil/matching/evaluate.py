@@ -3,12 +3,15 @@ version matched and which fixed version lies above it.
 
 Entries are compiled from the store's packed match entries (``advisories.match_entry``), not
 from the domain model: validating whole records was most of a cold lookup's cost. The
-compilation follows ``versions.compile_affected`` exactly (GIT ranges skipped, ``introduced:
-"0"`` and ``*`` limits unbounded, events ordered by version with ties in the record's order),
-and the tests hold the two to the same result on every real record.
+compilation and the range walk follow ``versions.osv_range`` exactly (GIT ranges skipped,
+``introduced: "0"`` and ``*`` limits unbounded, events ordered by version with ties in the
+record's order, the OSV schema's algorithm over them), and the tests hold the two to the same
+answers on every real record. They are kept here as plain tuples rather than that module's
+objects because a cold lookup compiles every candidate entry once, and building those objects
+cost more than parsing the versions.
 
-``CompiledAffected.includes`` answers yes or no; a finding also needs the evidence and the fix,
-so the compiled ranges are walked here beside the record's own ranges they were compiled from.
+A finding needs the evidence and the fix as well as the answer, so the compiled ranges are
+walked beside the record's own ranges they were compiled from.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ _Fixed = tuple[tuple[str, SortKey], ...]  # a range's fixed events: (version, it
 # Keys of event versions already parsed, by scheme name then version: entries of one package
 # name the same versions over and over (one release fixes many vulnerabilities).
 Parsed = dict[str, dict[str, SortKey]]
+_Bound = SortKey | None  # None: "introduced: 0", or a limit containing "*"
+# One compiled range: its scheme, events sorted by version, limits (empty: the implicit "*").
+_Range = tuple[VersionScheme, tuple[tuple[str, _Bound], ...], tuple[_Bound, ...]]
 _BY_BOUND = itemgetter(1)
 
 
@@ -49,37 +55,41 @@ class CompiledEntry:
     """An ``affected`` entry compiled once; ``check`` raises ``InvalidVersion`` for a version
     the ecosystem's scheme rejects (and the constructor for an event the scheme rejects)."""
 
-    __slots__ = ("_fixed", "compiled", "positions", "ranges")
+    __slots__ = ("_fixed", "_listed", "_ranges", "positions", "ranges", "scheme")
 
     def __init__(self, ecosystem: str, entry: MatchEntry, parsed: Parsed | None = None) -> None:
         self.ranges = entry.ranges
-        self.compiled, self._fixed = _compile(ecosystem, entry, {} if parsed is None else parsed)
+        self.scheme, self._ranges, self._fixed = _compile(
+            ecosystem, entry, {} if parsed is None else parsed
+        )
         # GIT ranges are not compiled; remember where each compiled range came from.
         self.positions = tuple(i for i, (kind, _) in enumerate(entry.ranges) if kind != "GIT")
+        # Listed versions no range covers, as versions.CompiledAffected decides them (exact
+        # string, then parsed equality); built only for an entry that has any.
+        self._listed = CompiledAffected(self.scheme, (), entry.versions) if entry.versions else None
 
     def check(self, version: str, keys: Keys) -> Hit | None:
-        compiled = self.compiled
-        for slot, rng in enumerate(compiled.ranges):
-            key = keys.get(rng.scheme.name)
+        for slot, (scheme, events, limits) in enumerate(self._ranges):
+            key = keys.get(scheme.name)
             if key is None:
                 try:
-                    key = keys[rng.scheme.name] = rng.scheme.parse(version)
+                    key = keys[scheme.name] = scheme.parse(version)
                 except InvalidVersion:
                     # OSV matches listed versions by exact string first: a listed version the
                     # scheme cannot parse still matches itself (with no fix to compare to).
-                    if version in compiled.listed:
+                    if self._listed is not None and version in self._listed.listed:
                         return Hit(None, (), version, None)
                     raise
-            if rng.includes(key):
+            if _includes(events, limits, key):
                 position = self.positions[slot]
-                events = self.ranges[position][1]
-                return Hit(position, events, None, self._smallest_fix((slot,), key))
-        if compiled.listed and compiled.includes(version):
-            scheme = compiled.scheme
+                events_of_record = self.ranges[position][1]
+                return Hit(position, events_of_record, None, self._smallest_fix((slot,), key))
+        if self._listed is not None and self._listed.includes(version):
+            scheme = self.scheme
             key = keys.get(scheme.name)
             if key is None:
                 key = keys[scheme.name] = scheme.parse(version)
-            fixed = self._smallest_fix(range(len(compiled.ranges)), key, scheme)
+            fixed = self._smallest_fix(range(len(self._ranges)), key, scheme)
             return Hit(None, (), version, fixed)
         return None
 
@@ -94,16 +104,41 @@ class CompiledEntry:
         return best[0] if best else None
 
     def _fixed_events(self, slot: int, scheme: VersionScheme | None) -> _Fixed:
-        if scheme is not None and scheme is not self.compiled.ranges[slot].scheme:
+        if scheme is not None and scheme is not self._ranges[slot][0]:
             # A listed-version hit is compared under the entry's own scheme.
             events = self.ranges[self.positions[slot]][1]
             return tuple((value, scheme.parse(value)) for kind, value in events if kind == "fixed")
         return self._fixed[slot]
 
 
+def _includes(
+    events: tuple[tuple[str, _Bound], ...], limits: tuple[_Bound, ...], key: SortKey
+) -> bool:
+    """``versions.osv_range.CompiledRange.includes``: the OSV schema's walk over sorted events.
+
+    An event above the version changes nothing (an introduced or fixed event needs the version
+    at or above it, a last_affected event below it), and events are sorted, so the walk stops
+    at the first one above.
+    """
+    if limits and not any(lim is None or key < lim for lim in limits):
+        return False
+    vulnerable = False
+    for kind, bound in events:
+        if bound is not None and key < bound:
+            break
+        if kind == "introduced":
+            vulnerable = True
+        elif kind == "fixed" or (bound is not None and bound < key):  # fixed, last_affected
+            vulnerable = False
+    return vulnerable
+
+
 def compile_entry(ecosystem: str, entry: MatchEntry) -> CompiledAffected:
     """``versions.compile_affected`` over a packed entry; raises as it does."""
-    return _compile(ecosystem, entry, {})[0]
+    scheme, ranges, _ = _compile(ecosystem, entry, {})
+    return CompiledAffected(
+        scheme, tuple(CompiledRange(*compiled) for compiled in ranges), entry.versions
+    )
 
 
 @lru_cache(maxsize=256)
@@ -114,11 +149,11 @@ def _schemes(ecosystem: str) -> tuple[VersionScheme, VersionScheme]:
 
 def _compile(
     ecosystem: str, entry: MatchEntry, parsed: Parsed
-) -> tuple[CompiledAffected, tuple[_Fixed, ...]]:
-    """The compiled entry, and each compiled range's fixed events with their keys (which the
-    compilation parses anyway, and a match needs to name the fix)."""
+) -> tuple[VersionScheme, tuple[_Range, ...], tuple[_Fixed, ...]]:
+    """The entry's scheme, its compiled ranges, and each one's fixed events with their keys
+    (which the compilation parses anyway, and a match needs to name the fix)."""
     scheme, semver = _schemes(ecosystem)
-    ranges: list[CompiledRange] = []
+    ranges: list[_Range] = []
     fixed: list[_Fixed] = []
     for kind, events in entry.ranges:
         if kind == "GIT":
@@ -130,15 +165,15 @@ def _compile(
         compiled, fixes = _compile_range(events, own, memo)
         ranges.append(compiled)
         fixed.append(fixes)
-    return CompiledAffected(scheme, tuple(ranges), entry.versions), tuple(fixed)
+    return scheme, tuple(ranges), tuple(fixed)
 
 
 def _compile_range(
     events: Events, scheme: VersionScheme, memo: dict[str, SortKey]
-) -> tuple[CompiledRange, _Fixed]:
-    unbounded: list[tuple[str, SortKey | None]] = []
+) -> tuple[_Range, _Fixed]:
+    unbounded: list[tuple[str, _Bound]] = []
     bounded: list[tuple[str, SortKey]] = []
-    limits: list[SortKey | None] = []
+    limits: list[_Bound] = []
     fixed: list[tuple[str, SortKey]] = []
     parse = scheme.parse
     for kind, value in events:
@@ -160,4 +195,4 @@ def _compile_range(
     # sorted() compares keys with ``<`` only (all a scheme promises) and is stable, so events
     # of equal versions keep the record's order.
     bounded.sort(key=_BY_BOUND)
-    return CompiledRange(scheme, (*unbounded, *bounded), tuple(limits)), tuple(fixed)
+    return (scheme, (*unbounded, *bounded), tuple(limits)), tuple(fixed)
