@@ -257,7 +257,9 @@ def test_a_key_prefix_cannot_climb_out_of_its_bucket(inspector: Any) -> None:
 
 
 def test_reports_of_another_account_do_not_exist(served: ExportApi, inspector: Any) -> None:
-    made = inspector.create_findings_report(reportFormat="CSV", s3Destination=destination(BUCKET))
+    made = inspector.create_findings_report(
+        reportFormat="CSV", s3Destination=destination(BUCKET, "private")
+    )
     stranger = served.live.client(served.live.create_key("444455556666", "admin"))
     with pytest.raises(stranger.exceptions.ResourceNotFoundException):
         stranger.get_findings_report_status(reportId=made["reportId"])
@@ -267,7 +269,11 @@ def test_reports_of_another_account_do_not_exist(served: ExportApi, inspector: A
 
 
 def test_cancelling_a_finished_report_is_refused(inspector: Any) -> None:
-    made = inspector.create_findings_report(reportFormat="CSV", s3Destination=destination(BUCKET))
+    # Every create in this module differs from the others: an identical request signed in the
+    # same second would be refused as a replay.
+    made = inspector.create_findings_report(
+        reportFormat="CSV", s3Destination=destination(BUCKET, "finished")
+    )
     assert finished(inspector, made["reportId"])["status"] == "SUCCEEDED"
     with pytest.raises(inspector.exceptions.ValidationException):
         inspector.cancel_findings_report(reportId=made["reportId"])
