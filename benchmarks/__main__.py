@@ -21,6 +21,7 @@ BENCHMARKS = {
     "advisories_build": "building, querying and syncing a 500,000-record advisory store",
     "matching": "matching throughput against a 500,000-record store, and a warm scan's matching",
     "scan_vs_syft": "vigil scan (catalog and match) beside syft cataloging only, three targets",
+    "service_reevaluate": "ingest, and re-evaluation of 10,000 resources after an advisory diff",
 }
 
 
