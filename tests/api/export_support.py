@@ -1,6 +1,6 @@
 """A live API with a job backend and an advisory store, real findings, and moto's S3 server.
 
-``export_api`` serves Vigil's operation registry with ``ApiServices`` extended by the two
+``export_api`` serves Vigil's operation registry with ``ApiServices`` given the two
 members a serving process provides (``jobs``: the embedded job backend, whose registry holds
 the report and SBOM export handlers writing to ``destinations``; ``advisories``: an opener of
 the advisory store). ``populate`` registers resources and ingests real inventories through the
@@ -39,7 +39,7 @@ from tests.service.ingest_support import (
 )
 from vigil.advisories.store import AdvisoryStore
 from vigil.api import ServerThread, create_app
-from vigil.jobs import EmbeddedBackend, HandlerRegistry, JobQueue, RunnerSettings
+from vigil.jobs import EmbeddedBackend, HandlerRegistry, RunnerSettings
 from vigil.service import reports, sbom_export
 from vigil.service import resource_shapes as shapes
 from vigil.service.api_context import ApiServices
@@ -54,14 +54,6 @@ from vigil.service.resources import ResourceService
 KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 S3_KEY_ID, S3_SECRET = "testing", "testing"
 SETTINGS = RunnerSettings(workers=1, poll_interval=0.02)
-
-
-@dataclass(frozen=True)
-class ExportServices(ApiServices):
-    """``ApiServices`` with the job queue and advisory store a serving process provides."""
-
-    jobs: JobQueue | None = None
-    advisories: Callable[[], AdvisoryStore] | None = None
 
 
 def free_port() -> int:
@@ -147,7 +139,7 @@ def export_api(
         }
     )
     backend = EmbeddedBackend(data_dir / "jobs.sqlite", registry, SETTINGS)
-    services = ExportServices(
+    services = ApiServices(
         engine=engine,
         keys=keys,
         jobs=backend,

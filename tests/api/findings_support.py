@@ -13,7 +13,6 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,13 +38,6 @@ from vigil.service.master_key import load_master_key
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class ServicesWithAdvisories(ApiServices):
-    """``ApiServices`` with the advisory store opener a serving process provides."""
-
-    advisories: Callable[[], AdvisoryStore] | None = None
-
-
 @contextmanager
 def serve(
     data_dir: Path,
@@ -57,7 +49,7 @@ def serve(
     engine = open_database(data_dir, database_url)
     keys = KeyService(engine, load_master_key(data_dir), clock=clock)
     opener = None if advisories is None else (lambda: AdvisoryStore(advisories, create=False))
-    services = ServicesWithAdvisories(engine=engine, keys=keys, clock=clock, advisories=opener)
+    services = ApiServices(engine=engine, keys=keys, clock=clock, advisories=opener)
     try:
         with ServerThread(create_app(services)) as server:
             yield LiveApi(server.url, data_dir, database_url, services)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.api.export_support import KMS_KEY, ExportServices, destinations
+from tests.api.export_support import KMS_KEY, destinations
 from tests.api.org_support import A, B, D, Org, build_org
 from tests.apiserver import LiveApi
 from tests.service.ingest_support import (
@@ -34,6 +34,7 @@ from vigil.advisories.store import AdvisoryStore
 from vigil.api import ServerThread, create_app
 from vigil.jobs import EmbeddedBackend, HandlerRegistry, RunnerSettings
 from vigil.service import reports, sbom_export
+from vigil.service.api_context import ApiServices
 from vigil.service.database import open_database
 from vigil.service.evaluation import Snapshots
 from vigil.service.ingest import Ingestor
@@ -109,7 +110,7 @@ def isolation_world(root: Path) -> Iterator[World]:
     backend = EmbeddedBackend(
         data_dir / "jobs.sqlite", registry, RunnerSettings(workers=1, poll_interval=0.02)
     )
-    services = ExportServices(
+    services = ApiServices(
         engine=engine,
         keys=KeyService(engine, load_master_key(data_dir)),
         jobs=backend,

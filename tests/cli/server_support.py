@@ -121,8 +121,15 @@ class ServerProcess:
         return (self.home / "server.stderr").read_text()
 
 
-def start_server(data_dir: Path, home: Path, *args: str, timeout: float = 90.0) -> ServerProcess:
-    """``vigil server --port 0 --data-dir DATA_DIR ARGS``, returned once it is ready."""
+def start_server(
+    data_dir: Path,
+    home: Path,
+    *args: str,
+    timeout: float = 90.0,
+    env: Mapping[str, str] | None = None,
+) -> ServerProcess:
+    """``vigil server --port 0 --data-dir DATA_DIR ARGS``, returned once it is ready; ``env``
+    adds variables to the clean environment."""
     home.mkdir(parents=True, exist_ok=True)
     stderr = open(home / "server.stderr", "a")  # noqa: SIM115 - the child writes it until it ends
     process = subprocess.Popen(
@@ -131,7 +138,7 @@ def start_server(data_dir: Path, home: Path, *args: str, timeout: float = 90.0) 
         stderr=stderr,
         stdin=subprocess.DEVNULL,
         text=True,
-        env=clean_env(home),
+        env=clean_env(home, env),
     )
     stderr.close()
     lines: queue.Queue[str | None] = queue.Queue()

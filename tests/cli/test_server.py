@@ -6,6 +6,7 @@ back with unmodified boto3 and the AWS CLI. What the server finds is checked aga
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = ["store"]  # the session fixture, imported for pytest
 
 ACCOUNT = "111122223333"
 IMAGE_HASH = "sha256:" + "ab" * 32
+KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/0b6a2a40-5a3c-4d8e-9c0f-1a2b3c4d5e6f"
 
 
 def local_ids(store: Path, *args: str) -> set[str]:
@@ -61,7 +63,14 @@ def eq(value: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, store: Path) -> Iterator[ServerProcess]:
     base = tmp_path_factory.mktemp("server")
-    server = start_server(base / "data", base / "home", "--advisory-db", str(store))
+    (base / "reports").mkdir()
+    server = start_server(
+        base / "data",
+        base / "home",
+        "--advisory-db",
+        str(store),
+        env={"VIGIL_LOCAL_BUCKETS": f"reports={base / 'reports'}"},
+    )
     yield server
     server.kill()
 
@@ -312,3 +321,39 @@ def test_a_replayed_upload_is_refused(live: ServerProcess, admin: Key) -> None:
     assert first.status_code == 202
     assert again.status_code == 403
     assert again.json()["message"] == "The request signature has already been used."
+
+
+def test_the_server_writes_a_findings_report_with_its_job_workers(
+    live: ServerProcess, admin: Key, scanned: dict[str, Any]
+) -> None:
+    client = live.client(admin)
+    report = client.create_findings_report(
+        reportFormat="JSON",
+        s3Destination={"bucketName": "reports", "keyPrefix": "ci", "kmsKeyArn": KMS_KEY},
+        filterCriteria={"resourceId": eq("i-0123456789abcdef0")},
+    )["reportId"]
+    deadline = time.monotonic() + 60
+    while (status := client.get_findings_report_status(reportId=report))["status"] == (
+        "IN_PROGRESS"
+    ):
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)
+
+    assert status["status"] == "SUCCEEDED", status
+    written = json.loads((live.data_dir.parent / "reports" / "ci" / f"{report}.json").read_text())
+    listed = all_findings(client, resourceId=eq("i-0123456789abcdef0"))
+    assert finding_ids(written["findings"]) == finding_ids(listed)
+    assert finding_ids(listed)
+
+
+def test_the_server_scans_an_sbom_against_its_advisory_database(
+    live: ServerProcess, admin: Key, store: Path, tmp_path: Path
+) -> None:
+    sbom = {**ALPINE_SBOM, "specVersion": "1.5"}  # ScanSbom reads CycloneDX 1.4 and 1.5
+    path = tmp_path / "alpine.cdx.json"
+    path.write_text(json.dumps(sbom))
+    answer = live.client(admin, "inspector-scan").scan_sbom(sbom=sbom)["sbom"]
+    found = {v["id"] for v in answer.get("vulnerabilities", [])}
+
+    assert len(found) == 8  # curl 8.5.0-r0 on Alpine 3.19, as scan_support describes it
+    assert found == local_ids(store, "--sbom", str(path))

@@ -20,8 +20,7 @@ AdvisoryOpener = Callable[[], AdvisoryStore]
 
 
 def advisory_opener(services: ApiServices) -> AdvisoryOpener | None:
-    opener = getattr(services, "advisories", None)
-    return opener if callable(opener) else None
+    return services.advisories
 
 
 @contextmanager

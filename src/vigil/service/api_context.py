@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from vigil.advisories.store import AdvisoryStore
+from vigil.jobs import JobQueue
 from vigil.service.keys import KeyService
 
 
@@ -36,3 +38,8 @@ class ApiServices:
     engine: Engine
     keys: KeyService
     clock: Callable[[], datetime] = utc_now
+    # Where reports and SBOM exports are queued; None in a process that runs no jobs.
+    jobs: JobQueue | None = None
+    # Opens the current advisory store for one request (a store belongs to one thread); None
+    # when the process has none, and the operations that need one say so.
+    advisories: Callable[[], AdvisoryStore] | None = None

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from vigil.jobs import Interrupted, JobContext, JobQueue, JSONValue, PermanentError
 from vigil.service import report_records as records
+from vigil.service.api_context import ApiServices
 from vigil.service.clock import Clock
 from vigil.service.report_destinations import (
     DestinationError,
@@ -47,10 +48,9 @@ def spool() -> IO[bytes]:
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
 
 
-def queue_of(services: object) -> JobQueue | None:
-    """The job queue the serving process hands the API as ``ApiServices.jobs``, if any."""
-    queue = getattr(services, "jobs", None)
-    return queue if callable(getattr(queue, "submit", None)) else None
+def queue_of(services: ApiServices) -> JobQueue | None:
+    """The job queue the serving process hands the API, if any."""
+    return services.jobs
 
 
 def checked_destination(destination: Mapping[str, Any], field: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from vigil.findings import NOT_AVAILABLE, local_resource
 from vigil.matching import Match, Matcher
 from vigil.sbom import InvalidSbom
 from vigil.sbom.cyclonedx_decode import decode_cyclonedx
+from vigil.service.api_context import ApiServices
 from vigil.service.findings_build import package_findings
 from vigil.service.scan import finding_to_json
 
@@ -57,11 +58,10 @@ class SbomScan:
     scanned_at: datetime
 
 
-def open_advisories(services: object) -> AdvisoryStore | None:
-    """A store of its own for one request, from the ``advisories`` opener the serving process
-    gives ``ApiServices`` (a store belongs to one thread); None when there is none."""
-    opener = getattr(services, "advisories", None)
-    return opener() if callable(opener) else None
+def open_advisories(services: ApiServices) -> AdvisoryStore | None:
+    """A store of its own for one request (a store belongs to one thread); None without one."""
+    opener = services.advisories
+    return opener() if opener is not None else None
 
 
 def scan_sbom(sbom: Any, store: AdvisoryStore, scanned_at: datetime) -> SbomScan:

@@ -15,6 +15,7 @@ the API room's), because this room must not import the API.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -137,7 +138,12 @@ class VigilServer:
         if settings.first_key and count == 0:
             first = keys.issue(settings.first_account, "admin", "first admin key, made at start")
             count = 1
-        services = ApiServices(engine=engine, keys=keys)
+        services = ApiServices(
+            engine=engine,
+            keys=keys,
+            jobs=backend,
+            advisories=functools.partial(AdvisoryStore, store, create=False),
+        )
         app = self.make_app(services, UploadService(engine, backend))
         self._socket = _listen(settings.host, settings.port)
         port = self._socket.getsockname()[1]
