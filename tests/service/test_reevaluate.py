@@ -5,10 +5,9 @@ them, and a resource changed while a batch was being matched is left to its own 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -19,19 +18,22 @@ from tests.service.ingest_support import (
     APACHE_OLD,
     JINJA_OLD,
     OPENSSL_OLD,
+    T0,
     StepClock,
     build_store,
     finding_rows,
     host,
     inventory,
     new_record,
+    pypi,
     sequential_ids,
     sync_records,
 )
 from vigil.advisories.store import AdvisoryStore
-from vigil.domain import Observation, Resource
+from vigil.domain import Observation, Package, Resource
 from vigil.service.evaluation import Evaluator
 from vigil.service.ingest import Ingestor
+from vigil.service.package_cache import NamedPackages
 from vigil.service.reevaluate import Reevaluator, diff_scope
 from vigil.service.resources import ResourceService
 
@@ -182,10 +184,10 @@ class _ChangesOneResource(Evaluator):
         self.fleet = fleet
         self.done = False
 
-    def observe_stored(
+    def observe_packages(
         self,
         resource: Resource,
-        document: Mapping[str, Any],
+        packages: Iterable[Package],
         now: datetime,
         only: Collection[str] | None = None,
     ) -> list[Observation]:
@@ -194,7 +196,7 @@ class _ChangesOneResource(Evaluator):
             store = self.store
             ingestor = Ingestor(self.fleet.engine, lambda: Evaluator(store), clock=self.fleet.clock)
             ingestor.ingest(ACCOUNT, host(1).resource_id, inventory(APACHE_OLD))
-        return super().observe_stored(resource, document, now, only)
+        return super().observe_packages(resource, packages, now, only)
 
 
 def test_a_resource_changed_during_its_batch_is_left_to_its_ingest(
@@ -209,3 +211,27 @@ def test_a_resource_changed_during_its_batch_is_left_to_its_ingest(
     # Host 1's aiohttp findings stay closed: the stale match that still saw aiohttp was dropped.
     row = finding_rows(db_engine, fleet.pks[1])["CVE-2021-21330"]
     assert (row["status"], row["closed_reason"]) == ("CLOSED", "REMEDIATED")
+
+
+def test_a_package_named_for_the_first_time_is_found_despite_the_cache(
+    db_engine: Engine, store_path: Path, clock: StepClock, tmp_path: Path
+) -> None:
+    quiet = pypi("vigil-quiet-project", "1.0")
+    pk = ResourceService(db_engine).register(host(7))
+    with AdvisoryStore(store_path, create=False) as store:
+        Ingestor(db_engine, lambda: Evaluator(store), clock=clock).ingest(
+            ACCOUNT, host(7).resource_id, inventory(AIOHTTP_OLD, quiet)
+        )
+    cache = NamedPackages()
+    with AdvisoryStore(store_path, create=False) as store:
+        Reevaluator(db_engine, Evaluator(store), clock=clock, cache=cache).run([pk])
+    assert [p.name for p in cache.get(pk, T0) or ()] == ["aiohttp"]
+
+    record = new_record("PYSEC-2099-3", "CVE-2099-0003", "vigil-quiet-project", "PyPI", "2.0")
+    diff = sync_records(store_path, tmp_path / "drop", [record])
+    with AdvisoryStore(store_path, create=False) as store:
+        reevaluator = Reevaluator(db_engine, Evaluator(store), clock=clock, cache=cache)
+        reevaluator.run(reevaluator.holding(diff.keys), diff_scope(store, diff.changed), diff.keys)
+
+    assert finding_rows(db_engine, pk)["CVE-2099-0003"]["status"] == "ACTIVE"
+    assert {p.name for p in cache.get(pk, T0) or ()} == {"aiohttp", "vigil-quiet-project"}

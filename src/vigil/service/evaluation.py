@@ -118,8 +118,27 @@ class Evaluator:
         """``observe`` for a stored inventory document, matching only the packages that some
         advisory names (the others cannot match; see ``relevance``); ``only`` limits the
         observations to those vulnerability ids."""
-        kept = self.relevance.keep(document["packages"])
-        packages = stored_packages({"packages": kept}) if kept else ()
+        packages, _ = self.named_packages(document)
+        return self.observe_packages(resource, packages, now, only)
+
+    def named_packages(
+        self, document: Mapping[str, Any]
+    ) -> tuple[tuple[Package, ...], list[tuple[str, str]]]:
+        """The packages of an inventory document that some advisory names, and their keys."""
+        kept = self.relevance.keep_keyed(document["packages"])
+        if not kept:
+            return (), []
+        packages = stored_packages({"packages": [entry for entry, _ in kept]})
+        return packages, [key for _, key in kept]
+
+    def observe_packages(
+        self,
+        resource: Resource,
+        packages: Iterable[Package],
+        now: datetime,
+        only: Collection[str] | None = None,
+    ) -> list[Observation]:
+        """Observations of already chosen packages (``only``: of those vulnerability ids)."""
         result = self.matcher.match(packages)
         return self.memo.observations(resource_ref(resource), result.matches, now, only)
 

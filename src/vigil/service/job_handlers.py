@@ -43,6 +43,7 @@ from vigil.service.clock import Clock, utcnow
 from vigil.service.evaluation import Snapshots, load_inventory
 from vigil.service.ingest import Ingestor, ResourceRemoved, UnknownResource, stored_inventory
 from vigil.service.inventory import TargetError, scan_inventory
+from vigil.service.package_cache import NamedPackages
 from vigil.service.reconciling import NewId
 from vigil.service.reevaluate import DEFAULT_BATCH, Reevaluator, diff_scope
 
@@ -74,6 +75,7 @@ class ServiceJobs:
 
     def __post_init__(self) -> None:
         self.snapshots = Snapshots(self.advisory_db)
+        self.named_packages = NamedPackages()
 
     def registry(self) -> HandlerRegistry:
         return HandlerRegistry(
@@ -128,13 +130,20 @@ class ServiceJobs:
         payload = ctx.payload
         evaluator = self.snapshots.current()
         reevaluator = Reevaluator(
-            self.engine, evaluator, clock=self.clock, batch=self.batch, new_id=self.new_id
+            self.engine,
+            evaluator,
+            clock=self.clock,
+            batch=self.batch,
+            new_id=self.new_id,
+            cache=self.named_packages,
         )
         scope: frozenset[str] | None = None
+        keys: list[tuple[str, str]] = []
         if payload.get("all") is True:
             pks = reevaluator.everything()
         elif isinstance(payload.get("keys"), list):
-            pks = reevaluator.holding(_keys(payload["keys"]))
+            keys = _keys(payload["keys"])
+            pks = reevaluator.holding(keys)
             if "records" in payload:
                 scope = diff_scope(evaluator.store, _strings(payload["records"]))
         elif isinstance(payload.get("vulnerabilities"), list):
@@ -142,7 +151,7 @@ class ServiceJobs:
             pks = reevaluator.with_vulnerabilities(scope)
         else:
             raise PermanentError("reevaluate needs keys, vulnerabilities or all")
-        report = reevaluator.run(pks, scope)
+        report = reevaluator.run(pks, scope, keys)
         return {**report.to_json(), "scoped": scope is not None}  # type: ignore[dict-item]
 
     def advisory_sync(self, ctx: JobContext) -> JSONValue:

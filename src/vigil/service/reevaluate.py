@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, select
+from sqlalchemy import ColumnElement, Connection, Engine, Row, select, tuple_
 
 from vigil.advisories.store import AdvisoryStore
 from vigil.db.finding_store import ApplyStats, FindingStore
 from vigil.db.resources import ResourceStore
-from vigil.db.tables import findings, inventories, resources
-from vigil.domain import Resource, ResourceType
+from vigil.db.tables import findings, inventories, inventory_keys, resources
+from vigil.domain import Package, Resource, ResourceType
 from vigil.service.clock import Clock, utcnow
 from vigil.service.evaluation import Evaluator
+from vigil.service.package_cache import NamedPackages
 from vigil.service.reconciling import Evaluated, NewId, apply_observations, merge
 
 DEFAULT_BATCH = 500
@@ -110,6 +111,7 @@ class Reevaluator:
         clock: Clock = utcnow,
         batch: int = DEFAULT_BATCH,
         new_id: NewId | None = None,
+        cache: NamedPackages | None = None,
     ) -> None:
         if batch < 1:
             raise ValueError("a batch holds at least one resource")
@@ -118,6 +120,7 @@ class Reevaluator:
         self.clock = clock
         self.batch = batch
         self.new_id = new_id
+        self.cache = cache if cache is not None else NamedPackages()
         self.findings = FindingStore(engine)
 
     # -- selection ----------------------------------------------------------------------------
@@ -157,32 +160,44 @@ class Reevaluator:
     # -- evaluation ---------------------------------------------------------------------------
 
     def run(
-        self, resource_pks: Iterable[int], scope: Collection[str] | None = None
+        self,
+        resource_pks: Iterable[int],
+        scope: Collection[str] | None = None,
+        keys: Iterable[tuple[str, str]] = (),
     ) -> ReevaluationReport:
         """Re-match the resources. With ``scope`` only findings of those vulnerability ids are
-        reconciled (loaded, created, closed, observed); the others keep every column."""
+        reconciled (loaded, created, closed, observed); the others keep every column. ``keys``
+        are the package keys the advisories changed (a resource holding one that became named
+        has its inventory read again rather than taken from the cache)."""
         started = perf_counter()
         pks = sorted(set(resource_pks))
         report = ReevaluationReport(selected=len(pks))
         frozen = None if scope is None else frozenset(scope)
+        named = self.evaluator.relevance.named(keys)
         for chunk in _chunks(pks, self.batch):
-            self._batch(chunk, report, frozen)
+            self._batch(chunk, report, frozen, named)
         report.seconds = perf_counter() - started
         return report
 
     def _batch(
-        self, pks: Sequence[int], report: ReevaluationReport, scope: frozenset[str] | None
+        self,
+        pks: Sequence[int],
+        report: ReevaluationReport,
+        scope: frozenset[str] | None,
+        named: frozenset[tuple[str, str]],
     ) -> None:
         now = self.clock()
         with self.engine.connect() as connection:
             rows = self._inventories(connection, pks)
-        items: list[Evaluated] = []
-        seen_at: dict[int, Any] = {}
+            packages, seen_at = self._packages(connection, rows, named)
+        items = []
         for row in rows:
-            resource = _resource(row)
-            observations = self.evaluator.observe_stored(resource, row.document, now, scope)
-            items.append(Evaluated(row.id, resource, observations))
-            seen_at[row.id] = row.scanned_at
+            if row.id in packages:
+                resource = _resource(row)
+                observations = self.evaluator.observe_packages(
+                    resource, packages[row.id], now, scope
+                )
+                items.append(Evaluated(row.id, resource, observations))
         with self.findings.transaction() as tx:
             current = tx.load(seen_at, vulnerability_ids=scope)
             fresh = {
@@ -196,13 +211,58 @@ class Reevaluator:
         report.evaluated += len(kept)
         report.skipped += len(pks) - len(kept)
 
+    def _packages(
+        self, connection: Connection, rows: Sequence[Row[Any]], named: frozenset[tuple[str, str]]
+    ) -> tuple[dict[int, tuple[Package, ...]], dict[int, Any]]:
+        """Each resource's named packages, from the cache or, when it cannot answer, from the
+        stored document; and the ``scanned_at`` of the inventory they come from."""
+        held = self._held(connection, [row.id for row in rows], named) if named else {}
+        found: dict[int, tuple[Package, ...]] = {}
+        seen_at: dict[int, Any] = {}
+        misses = []
+        for row in rows:
+            cached = self.cache.get(row.id, row.scanned_at, held.get(row.id, frozenset()))
+            if cached is None:
+                misses.append(row.id)
+            else:
+                found[row.id], seen_at[row.id] = cached, row.scanned_at
+        for start in range(0, len(misses), _IN):
+            query = select(
+                inventories.c.resource_pk, inventories.c.document, inventories.c.scanned_at
+            ).where(inventories.c.resource_pk.in_(misses[start : start + _IN]))
+            for pk, document, scanned_at in connection.execute(query):
+                packages, keys = self.evaluator.named_packages(document)
+                self.cache.put(pk, scanned_at, keys, packages)
+                found[pk], seen_at[pk] = packages, scanned_at
+        return found, seen_at
+
+    @staticmethod
+    def _held(
+        connection: Connection, pks: Sequence[int], keys: frozenset[tuple[str, str]]
+    ) -> dict[int, frozenset[tuple[str, str]]]:
+        """Which of ``keys`` each resource holds."""
+        held: dict[int, set[tuple[str, str]]] = {}
+        wanted = sorted(keys)
+        for start in range(0, len(wanted), _IN):
+            query = select(
+                inventory_keys.c.resource_pk, inventory_keys.c.ecosystem, inventory_keys.c.name
+            ).where(
+                inventory_keys.c.resource_pk.in_(pks),
+                tuple_(inventory_keys.c.ecosystem, inventory_keys.c.name).in_(
+                    wanted[start : start + _IN]
+                ),
+            )
+            for pk, ecosystem, name in connection.execute(query):
+                held.setdefault(pk, set()).add((ecosystem, name))
+        return {pk: frozenset(found) for pk, found in held.items()}
+
     @staticmethod
     def _inventories(
         connection: Connection, pks: Sequence[int], *, light: bool = False
     ) -> list[Row[Any]]:
         columns: list[ColumnElement[Any]] = [resources.c.id, inventories.c.scanned_at]
         if not light:
-            columns = [*resources.c, inventories.c.document, inventories.c.scanned_at]
+            columns = [*resources.c, inventories.c.scanned_at]
         query = (
             select(*columns)
             .join(inventories, inventories.c.resource_pk == resources.c.id)

@@ -29,13 +29,28 @@ class Relevance:
 
     def keep(self, packages: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """The package entries (vigil-json) whose advisory key has live entries."""
+        return [p for p, _ in self.keep_keyed(packages)]
+
+    def keep_keyed(
+        self, packages: Iterable[Mapping[str, Any]]
+    ) -> list[tuple[Mapping[str, Any], _Key]]:
+        """``keep``, each entry with its advisory key."""
         listed = list(packages)
-        keys = [self._key(p) for p in listed]
+        key_of = self._key
+        keys = [key_of(p) for p in listed]
         missing = {k for k in keys if k is not None and k not in self._named}
         if missing:
             self._resolve(missing)
         named = self._named
-        return [p for p, k in zip(listed, keys, strict=True) if k is not None and named[k]]
+        return [(p, k) for p, k in zip(listed, keys, strict=True) if k is not None and named[k]]
+
+    def named(self, keys: Iterable[_Key]) -> frozenset[_Key]:
+        """Those of the advisory keys that live entries name."""
+        wanted = set(keys)
+        missing = {k for k in wanted if k not in self._named}
+        if missing:
+            self._resolve(missing)
+        return frozenset(k for k in wanted if self._named[k])
 
     def _key(self, package: Mapping[str, Any]) -> _Key | None:
         ecosystem = package["ecosystem"]
