@@ -41,6 +41,7 @@ import statistics
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ class Draw:
             self.by_family[family(key.ecosystem)].append(key)
         self.releases = {f: sorted({k.ecosystem for k in ks}) for f, ks in self.by_family.items()}
         self.serial = 0
+        self.cumulative: dict[str, list[int]] = {}
 
     def family(self) -> str:
         name = self.rng.choices(list(MIX), list(MIX.values()))[0]
@@ -92,7 +94,10 @@ class Draw:
         if not keys:
             return None
         if weighted:
-            key = self.rng.choices(keys, [k.entries for k in keys])[0]
+            cumulative = self.cumulative.get(fam)
+            if cumulative is None:
+                cumulative = self.cumulative[fam] = list(accumulate(k.entries for k in keys))
+            key = self.rng.choices(keys, cum_weights=cumulative)[0]
         else:
             key = self.rng.choice(keys)
         return package(key.ecosystem, key.name, self.rng.choice(key.versions))

@@ -97,3 +97,13 @@ def test_group_heads_agree_with_group_for_every_record(store: AdvisoryStore) -> 
         bundles += bool(group.covers)
     assert bundles > 10  # DSA bundles are among the real records
     assert heads["DSA-5000-1"].covers[:2] == ("CVE-2021-35550", "CVE-2021-35556")
+
+
+def test_a_candidates_entry_alone_equals_the_records_entry(store: AdvisoryStore) -> None:
+    checked = 0
+    for ecosystem, names in (("PyPI", ["django", "jinja2"]), ("Debian:11", ["openjdk-11"])):
+        for candidates in store.lookup_many(ecosystem, names).values():
+            for candidate in candidates:
+                assert candidate.affected == candidate.advisory.affected[candidate.affected_index]
+                checked += 1
+    assert checked > 20
