@@ -39,6 +39,7 @@ from vigil.service.job_handlers import (
     ServiceJobs,
     SyncRunner,
     advisory_schedule,
+    reevaluate_on_new_version,
     reevaluation_payload,
     submit_inventory,
 )
@@ -208,3 +209,18 @@ def test_which_reevaluation_a_sync_asks_for() -> None:
     assert reevaluation_payload([_outcome(osv), _outcome(epss)]) == {"all": True}
     many = {"keys": [{"ecosystem": "npm", "name": f"p{n}"} for n in range(5001)]}
     assert reevaluation_payload([_outcome(many)]) == {"all": True}
+
+
+def test_a_new_build_reevaluates_everything_once(service: Service, tmp_path: Path) -> None:
+    marker = tmp_path / "state" / "evaluated-with"
+    first = reevaluate_on_new_version(service.backend, marker, "1.0")
+    assert first is not None
+    info = service.wait(first)
+    assert (info.kind, info.payload, info.status) == (
+        REEVALUATE,
+        {"all": True},
+        JobStatus.SUCCEEDED,
+    )
+    assert marker.read_text() == "1.0\n"
+    assert reevaluate_on_new_version(service.backend, marker, "1.0") is None
+    assert reevaluate_on_new_version(service.backend, marker, "1.1") is not None

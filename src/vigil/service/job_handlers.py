@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ from vigil.jobs import (
     JobQueue,
     JSONValue,
     PermanentError,
-    Schedule,
 )
 from vigil.sbom import InvalidSbom
 from vigil.service import reports, sbom_export
@@ -41,21 +40,42 @@ from vigil.service.advisory_config import SOURCES, SourceConfig
 from vigil.service.advisory_sync import SourceOutcome, sync_database
 from vigil.service.clock import Clock, utcnow
 from vigil.service.evaluation import Snapshots, load_inventory
-from vigil.service.ingest import Ingestor, ResourceRemoved, UnknownResource, stored_inventory
+from vigil.service.ingest import Ingestor, ResourceRemoved, UnknownResource
 from vigil.service.inventory import TargetError, scan_inventory
+from vigil.service.job_requests import (
+    DEFAULT_SYNC_INTERVAL,
+    EVALUATION_VERSION,
+    INGEST,
+    MAX_KEYS,
+    REEVALUATE,
+    SCAN,
+    SYNC,
+    SYNC_SCHEDULE,
+    advisory_schedule,
+    reevaluate_on_new_version,
+    reevaluation_payload,
+    submit_inventory,
+)
 from vigil.service.package_cache import NamedPackages
 from vigil.service.reconciling import NewId
 from vigil.service.reevaluate import DEFAULT_BATCH, Reevaluator, diff_scope
 
-INGEST = "ingest-inventory"
-SCAN = "scan-target"
-REEVALUATE = "reevaluate"
-SYNC = "advisory-sync"
-SYNC_SCHEDULE = "advisory-sync"
-DEFAULT_SYNC_INTERVAL = timedelta(hours=6)
-# A diff naming more keys than this re-evaluates everything: selecting nearly every resource key
-# by key costs more than walking them all, and the payload stays small.
-MAX_KEYS = 5000
+__all__ = [
+    "DEFAULT_SYNC_INTERVAL",
+    "EVALUATION_VERSION",
+    "INGEST",
+    "MAX_KEYS",
+    "REEVALUATE",
+    "SCAN",
+    "SYNC",
+    "SYNC_SCHEDULE",
+    "ServiceJobs",
+    "SyncRunner",
+    "advisory_schedule",
+    "reevaluate_on_new_version",
+    "reevaluation_payload",
+    "submit_inventory",
+]
 
 SyncRunner = Callable[[Mapping[str, JSONValue]], Sequence[SourceOutcome]]
 
@@ -205,57 +225,6 @@ class ServiceJobs:
             clock=self.clock,
         )
         return summary.outcomes
-
-
-def reevaluation_payload(outcomes: Sequence[SourceOutcome]) -> dict[str, JSONValue] | None:
-    """The ``reevaluate`` job a sync's diffs call for, or None when nothing changed."""
-    keys: set[tuple[str, str]] = set()
-    records: set[str] = set()
-    vulnerabilities: set[str] = set()
-    for outcome in outcomes:
-        diff: Mapping[str, Any] = outcome.diff or {}
-        if "keys" in diff:
-            keys.update((str(k["ecosystem"]), str(k["name"])) for k in diff["keys"])
-            for name in ("added", "modified", "withdrawn", "removed"):
-                records.update(map(str, diff.get(name, ())))
-        elif "kind" in diff:  # an enrichment diff names CVEs
-            for name in ("added", "changed", "removed"):
-                vulnerabilities.update(map(str, diff.get(name, ())))
-    if len(keys) > MAX_KEYS or len(vulnerabilities) > MAX_KEYS or (keys and vulnerabilities):
-        return {"all": True}
-    if keys:
-        return {
-            "keys": [[e, n] for e, n in sorted(keys)],
-            "records": sorted(records),  # type: ignore[dict-item]
-        }
-    if vulnerabilities:
-        return {"vulnerabilities": sorted(vulnerabilities)}  # type: ignore[dict-item]
-    return None
-
-
-def advisory_schedule(
-    interval: timedelta = DEFAULT_SYNC_INTERVAL, payload: Mapping[str, JSONValue] | None = None
-) -> Schedule:
-    """The recurring advisory sync; ``EmbeddedBackend.trigger_now(SYNC_SCHEDULE)`` runs it now."""
-    return Schedule(SYNC_SCHEDULE, interval, SYNC, dict(payload or {}))
-
-
-def submit_inventory(
-    queue: JobQueue,
-    account_id: str,
-    resource_id: str,
-    inventory: Inventory,
-    scanned_at: datetime,
-) -> JobId:
-    """Queue an inventory for ingest (as an agent push or an SBOM upload does)."""
-    document = stored_inventory(inventory, scanned_at).document
-    payload: dict[str, JSONValue] = {
-        "accountId": account_id,
-        "resourceId": resource_id,
-        "inventory": dict(document),
-        "scannedAt": scanned_at.isoformat(),
-    }
-    return queue.submit(INGEST, payload)
 
 
 def _target(payload: Mapping[str, JSONValue]) -> tuple[str, str]:
