@@ -306,7 +306,7 @@ def all_pages(
     arns: list[str] = []
     token = None
     with engine.connect() as connection:
-        while True:
+        for _ in range(10_000):
             result = list_findings(
                 connection, accounts, criteria, sort=sort, max_results=page, next_token=token
             )
@@ -314,3 +314,4 @@ def all_pages(
             token = result.next_token
             if token is None:
                 return arns
+    raise AssertionError("pagination never ended")

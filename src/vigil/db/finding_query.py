@@ -144,6 +144,15 @@ _SORT_COLUMNS: dict[SortField, Any] = {
     SortField.EPSS_SCORE: F.epss_score,
 }
 
+# Sort fields read from the resource row: only these queries join resources.
+_RESOURCE_SORTS = frozenset(
+    {
+        SortField.ECR_IMAGE_PUSHED_AT,
+        SortField.ECR_IMAGE_REGISTRY,
+        SortField.ECR_IMAGE_REPOSITORY_NAME,
+    }
+)
+
 _KEY_TYPES: dict[SortField | None, tuple[type, ...]] = {
     None: (int,),
     SortField.SEVERITY: (int,),
@@ -180,34 +189,70 @@ def list_findings(
     field = None if sort is None else sort.field
     descending = sort is not None and sort.order is SortOrder.DESC
     key = sort_key(field, dialect)
+    nullable = _nullable(key)
     digest = query_digest(criteria, sort)
     where = [scope(accounts), criteria_condition(criteria, dialect)]
+    resume: tuple[Any, int] | None = None
     if next_token:
-        last_key, last_id = page_token.decode(next_token, digest)
-        if last_key is not None and not isinstance(last_key, _KEY_TYPES.get(field, (str,))):
+        resume = page_token.decode(next_token, digest)
+        if resume[0] is not None and not isinstance(resume[0], _KEY_TYPES.get(field, (str,))):
             raise page_token.InvalidToken("malformed nextToken")
-        where.append(_after(key, last_key, last_id, descending, nullable=_nullable(field)))
-    ordering = _ordering(key, descending, nullable=_nullable(field))
-    query = (
-        select(
-            F.id,
-            F.finding_arn,
-            F.account_id,
-            F.status,
-            F.first_observed_at,
-            F.last_observed_at,
-            F.updated_at,
-            F.document,
-            key.label("sort_key"),
-        )
-        .select_from(findings.join(resources, resources.c.id == F.resource_pk))
-        .where(*where)
-        .order_by(*ordering)
-        .limit(limit + 1)
+    # Findings with a value, then (for a nullable key) those without, as two plain index-ordered
+    # queries: "NULLS LAST" in one ORDER BY defeats the indexes of one database or the other.
+    source = (
+        findings.join(resources, R.id == F.resource_pk) if field in _RESOURCE_SORTS else findings
     )
-    fetched = connection.execute(query).all()
-    rows = tuple(
-        FindingRow(
+    page: list[tuple[int, Any]] = []
+    if resume is None or resume[0] is not None:
+        present = [*where, key.is_not(None)] if nullable else list(where)
+        if resume is not None:
+            present.append(_after(key, resume[0], resume[1], descending))
+        page = _ids(connection, source, present, key, descending, limit + 1)
+    if nullable and len(page) <= limit:
+        absent = [*where, key.is_(None)]
+        if resume is not None and resume[0] is None:
+            absent.append(F.id < resume[1] if descending else F.id > resume[1])
+        nulls = _ids(connection, source, absent, F.id, descending, limit + 1 - len(page))
+        page += [(pk, None) for pk, _ in nulls]
+    rows = _fetch(connection, [pk for pk, _ in page[:limit]])
+    token = None
+    if len(page) > limit:
+        last_id, last_key = page[limit - 1]
+        token = page_token.encode(digest, last_key, last_id)
+    return FindingPage(rows, token)
+
+
+def _ids(
+    connection: Connection,
+    source: Any,
+    where: list[ColumnElement[bool]],
+    key: ColumnElement[Any],
+    descending: bool,
+    limit: int,
+) -> list[tuple[int, Any]]:
+    """(id, sort key) of one page, narrow so that the database never sorts documents."""
+    order = [key.desc() if descending else key.asc()]
+    if key is not F.id:
+        order.append(F.id.desc() if descending else F.id.asc())
+    query = select(F.id, key).select_from(source).where(*where).order_by(*order).limit(limit)
+    return [(int(pk), value) for pk, value in connection.execute(query)]
+
+
+def _fetch(connection: Connection, ids: list[int]) -> tuple[FindingRow, ...]:
+    if not ids:
+        return ()
+    query = select(
+        F.id,
+        F.finding_arn,
+        F.account_id,
+        F.status,
+        F.first_observed_at,
+        F.last_observed_at,
+        F.updated_at,
+        F.document,
+    ).where(F.id.in_(ids))
+    by_id = {
+        r.id: FindingRow(
             r.id,
             r.finding_arn,
             r.account_id,
@@ -217,13 +262,9 @@ def list_findings(
             r.updated_at,
             dict(r.document),
         )
-        for r in fetched[:limit]
-    )
-    token = None
-    if len(fetched) > limit:
-        last = fetched[limit - 1]
-        token = page_token.encode(digest, last.sort_key, last.id)
-    return FindingPage(rows, token)
+        for r in connection.execute(query)
+    }
+    return tuple(by_id[pk] for pk in ids if pk in by_id)
 
 
 def scope(accounts: Collection[str]) -> ColumnElement[bool]:
@@ -232,30 +273,16 @@ def scope(accounts: Collection[str]) -> ColumnElement[bool]:
     return F.account_id.in_(allowed) if allowed else false()
 
 
-def _nullable(field: SortField | None) -> bool:
-    if field is None:
-        return False
-    column = _SORT_COLUMNS.get(field)
-    return column is None or bool(column.nullable)
-
-
-def _ordering(key: ColumnElement[Any], descending: bool, *, nullable: bool) -> list[Any]:
-    primary = key.desc() if descending else key.asc()
-    if nullable:
-        primary = primary.nulls_last()
-    if key is F.id:
-        return [primary]
-    return [primary, F.id.desc() if descending else F.id.asc()]
+def _nullable(key: ColumnElement[Any]) -> bool:
+    """Whether a sort key can be NULL: a nullable column, or any value read from JSON."""
+    return bool(getattr(key, "nullable", True))
 
 
 def _after(
-    key: ColumnElement[Any], last_key: Any, last_id: int, descending: bool, *, nullable: bool
+    key: ColumnElement[Any], last_key: Any, last_id: int, descending: bool
 ) -> ColumnElement[bool]:
     past_id = F.id < last_id if descending else F.id > last_id
     if key is F.id:
         return past_id
-    if last_key is None:
-        return and_(key.is_(None), past_id)
     beyond = key < last_key if descending else key > last_key
-    after = or_(beyond, and_(key == last_key, past_id))
-    return or_(after, key.is_(None)) if nullable else after
+    return or_(beyond, and_(key == last_key, past_id))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
 from vigil.db import json_sql
 from vigil.db.tables import finding_packages, findings, resources
@@ -61,6 +61,9 @@ _COLUMNS: dict[str, Any] = {
     "cloudProviderRegion": R.region,
 }
 
+# Resource keys that the findings table holds itself.
+_FINDING_KEYS = frozenset({"resourceType", "resourceId"})
+
 # Keys held in a JSON list column of the resource row.
 _LIST_COLUMNS: dict[str, Any] = {
     "ecrImageTags": R.ecr_image_tags,
@@ -92,7 +95,7 @@ class Source:
 def criteria_condition(
     criteria: FilterCriteria, dialect: str, *, status: ColumnElement[Any] | None = None
 ) -> ColumnElement[bool]:
-    """The WHERE condition for ``criteria``; the query must join ``resources`` on resource_pk.
+    """The WHERE condition for ``criteria`` over ``findings`` (no join needed).
 
     ``status`` replaces the status column where the caller evaluates findingStatus otherwise
     (suppression rules see a suppressed finding as ACTIVE).
@@ -102,6 +105,18 @@ def criteria_condition(
 
 
 def _key_condition(
+    key: str, filters: tuple[Filter, ...], dialect: str, status: ColumnElement[Any] | None
+) -> ColumnElement[bool]:
+    condition = _condition(key, filters, dialect, status)
+    if FIELDS[key].path[:2] != ("resources", "*") or (key in _COLUMNS and key in _FINDING_KEYS):
+        return condition
+    # A resource's values as a semi-join: the planner then starts from the findings' own indexes
+    # instead of walking resources first, and each finding has exactly one resource.
+    resource_ids = select(R.id).where(condition).correlate_except(resources)
+    return F.resource_pk.in_(resource_ids)
+
+
+def _condition(
     key: str, filters: tuple[Filter, ...], dialect: str, status: ColumnElement[Any] | None
 ) -> ColumnElement[bool]:
     kind = FIELDS[key].kind
@@ -260,9 +275,6 @@ def _packages(filters: list[PackageFilter], dialect: str) -> ColumnElement[bool]
 
     if any(member not in _PACKAGE_COLUMNS for f in filters for member, _ in f.strings):
         return _packages_in_document(filters, dialect)
+    # IN, not a correlated EXISTS: both databases then start from the package name index.
     condition = or_(*(one(f) for f in filters))
-    return exists(
-        select(finding_packages.c.finding_id).where(
-            finding_packages.c.finding_id == F.id, condition
-        )
-    )
+    return F.id.in_(select(finding_packages.c.finding_id).where(condition))
