@@ -172,20 +172,19 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         total = findings_data.load(engine, args.resources, args.per_resource)
         load_s = time.perf_counter() - start
         print(f"  loaded {total:,} findings in {load_s:.1f} s", flush=True)
+        result: dict[str, Any] = {"findings": total, "load_s": round(load_s, 1)}
+        print("  -- with the schema's indexes", flush=True)
+        result["queries"] = run_queries(engine, args.resources, args.runs)
         if args.proposed_indexes:
             start = time.perf_counter()
             with engine.begin() as connection:
                 for name, columns in PROPOSED_INDEXES.items():
                     connection.exec_driver_sql(f"CREATE INDEX {name} ON findings ({columns})")
                 connection.exec_driver_sql("ANALYZE")
-            print(f"  proposed indexes built in {time.perf_counter() - start:.1f} s", flush=True)
-        queries = run_queries(engine, args.resources, args.runs)
-        return {
-            "findings": total,
-            "load_s": round(load_s, 1),
-            "proposed_indexes": bool(args.proposed_indexes),
-            "queries": queries,
-        }
+            built = time.perf_counter() - start
+            print(f"  -- with the proposed indexes too (built in {built:.1f} s)", flush=True)
+            result["queries_with_proposed_indexes"] = run_queries(engine, args.resources, args.runs)
+        return result
     finally:
         engine.dispose()
         if database is not None and not args.keep:
@@ -200,14 +199,18 @@ def main() -> None:
     parser.add_argument("--per-resource", type=int, default=100)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument(
-        "--proposed-indexes", action="store_true", help="add PROPOSED_INDEXES before querying"
+        "--proposed-indexes",
+        action="store_true",
+        help="measure again after adding PROPOSED_INDEXES",
     )
     parser.add_argument("--keep", help="keep the SQLite file in this directory (and the PG db)")
     args = parser.parse_args()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     results = {b: bench_backend(b, args) for b in backends}
-    worst = max(q["p99_ms"] for r in results.values() for q in r["queries"].values())
-    print(f"worst p99: {worst:.2f} ms (goal < 100 ms)")
+    for label in ("queries", "queries_with_proposed_indexes"):
+        figures = [q["p99_ms"] for r in results.values() for q in r.get(label, {}).values()]
+        if figures:
+            print(f"worst p99 ({label}): {max(figures):.2f} ms (goal < 100 ms)")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
