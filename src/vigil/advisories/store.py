@@ -196,9 +196,18 @@ class AdvisoryStore:
         return self.lookup_normalized(ecosystem, keys, include_withdrawn=include_withdrawn)
 
     def lookup_normalized(
-        self, ecosystem: str, keys: Iterable[str], *, include_withdrawn: bool = False
+        self,
+        ecosystem: str,
+        keys: Iterable[str],
+        *,
+        include_withdrawn: bool = False,
+        exact_release: bool = False,
     ) -> dict[str, list[Candidate]]:
-        """``lookup_many`` for names already normalised (``normalize.normalize_name``)."""
+        """``lookup_many`` for names already normalised (``normalize.normalize_name``).
+
+        ``exact_release`` leaves out the entries of no release when a release is given: a
+        matcher never uses them for a distribution package.
+        """
         base, _, release = ecosystem.partition(":")
         sql = (
             "SELECT name, record_id, idx, release, entry, rid FROM affected "
@@ -206,7 +215,7 @@ class AdvisoryStore:
         )
         params: list[str] = [ecosystem_base(base)]
         if release:
-            sql += " AND release IN (?, '')"
+            sql += " AND release = ?" if exact_release else " AND release IN (?, '')"
             params.append(release)
         if not include_withdrawn:
             sql += " AND live = 1"

@@ -28,7 +28,8 @@ class CandidateIndex:
         return self._store
 
     def candidates(self, ecosystem: str, name: str) -> tuple[Candidate, ...]:
-        """Live entries naming ``name`` in ``ecosystem`` (a release narrows, as the store does)."""
+        """Live entries naming ``name`` in ``ecosystem``; with a release, of that release only
+        (``scope.py``: entries of no release never speak about a distribution package)."""
         return self.candidates_many(ecosystem, (name,))[name]
 
     def candidates_many(
@@ -46,7 +47,9 @@ class CandidateIndex:
             else:
                 answer[name] = hit
         if missing:
-            found = self._store.lookup_normalized(ecosystem, {key[1] for _, key in missing})
+            found = self._store.lookup_normalized(
+                ecosystem, {key[1] for _, key in missing}, exact_release=True
+            )
             if len(cache) + len(missing) > self._size:
                 cache.clear()  # crude but bounded; a fleet's working set refills it fast
             for name, key in missing:

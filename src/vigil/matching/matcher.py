@@ -137,15 +137,18 @@ class Matcher:
         problems: _Problems = []
         found: list[tuple[Candidate, Hit]] = []
         keys: Keys = {}
+        entries, release, version = self._entries, scope.release, scope.version
         for candidate in candidates:
-            if not scope.accepts(candidate.ecosystem):
+            if release and not scope.accepts(candidate.ecosystem):
                 continue
-            entry = self._entry(candidate)
+            entry = entries.get((candidate.record_id, candidate.affected_index))
+            if entry is None:
+                entry = self._entry(candidate)
             if isinstance(entry, str):
                 problems.append((candidate.record_id, entry))
                 continue
             try:
-                hit = entry.check(scope.version, keys)
+                hit = entry.check(version, keys)
             except InvalidVersion as exc:
                 problems.append((candidate.record_id, str(exc)))
                 continue
@@ -178,14 +181,13 @@ class Matcher:
         return decided, tuple(problems)
 
     def _entry(self, candidate: Candidate) -> CompiledEntry | str:
-        key = (candidate.record_id, candidate.affected_index)
-        entry = self._entries.get(key)
-        if entry is None:
-            try:
-                entry = CompiledEntry(candidate.ecosystem, unpack(candidate.entry), self._parsed)
-            except (InvalidVersion, UnsupportedEcosystem, StoreError) as exc:
-                entry = f"advisory cannot be evaluated: {exc}"
-            self._entries[key] = entry
+        """Compile a candidate's entry (or say why it cannot be) and remember it."""
+        entry: CompiledEntry | str
+        try:
+            entry = CompiledEntry(candidate.ecosystem, unpack(candidate.entry), self._parsed)
+        except (InvalidVersion, UnsupportedEcosystem, StoreError) as exc:
+            entry = f"advisory cannot be evaluated: {exc}"
+        self._entries[(candidate.record_id, candidate.affected_index)] = entry
         return entry
 
     @staticmethod
