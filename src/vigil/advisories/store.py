@@ -246,20 +246,22 @@ class AdvisoryStore:
         Records the store does not know are absent from the answer.
         """
         conn = self._conn
-        ids = sorted(set(record_ids))
-        group_of = dict(
-            select_in(conn, "SELECT member, group_id FROM groups WHERE member IN ({})", ids)
-        )
+        group_of: dict[str, str] = {}
+        for chunk in chunks(sorted(set(record_ids))):
+            sql = f"SELECT member, group_id FROM groups WHERE member IN ({marks(len(chunk))})"
+            group_of.update(conn.execute(sql, chunk).fetchall())
         covers: dict[str, set[str]] = {}
-        for group_id, target in select_in(
-            conn,
-            "SELECT g.group_id, l.target FROM groups g JOIN records r ON r.id = g.member "
-            "JOIN links l ON l.rid = r.rid "
-            "WHERE g.group_id IN ({}) AND l.joins = 0 AND l.kind != 'related'",
-            sorted(set(group_of.values())),
-        ):
-            if is_cve(target):
-                covers.setdefault(group_id, set()).add(target)
+        for chunk in chunks(sorted(set(group_of.values()))):
+            rows = conn.execute(
+                "SELECT g.group_id, l.target FROM groups g JOIN records r ON r.id = g.member "
+                "JOIN links l ON l.rid = r.rid "
+                f"WHERE g.group_id IN ({marks(len(chunk))}) AND l.joins = 0 "
+                "AND l.kind != 'related'",
+                chunk,
+            ).fetchall()
+            for group_id, target in rows:
+                if is_cve(target):
+                    covers.setdefault(group_id, set()).add(target)
         return {
             record_id: GroupHead(group_id, tuple(sorted(covers.get(group_id, ()))))
             for record_id, group_id in group_of.items()

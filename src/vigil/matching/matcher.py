@@ -16,7 +16,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cmp_to_key
+from operator import itemgetter
 
 from vigil.advisories.errors import StoreError
 from vigil.advisories.match_entry import unpack
@@ -177,8 +177,24 @@ class Matcher:
                 if hit.fixed is not None and hit.fixed not in slot.fixed:
                     slot.fixed.append(hit.fixed)
                 slot.wont_fix = slot.wont_fix or marked
-        decided = tuple(_decided(scope, vid, slot) for vid, slot in sorted(found.items()))
+        decided = tuple(self._decided(scope, vid, slot) for vid, slot in sorted(found.items()))
         return decided, tuple(problems)
+
+    def _decided(self, scope: Scope, vulnerability: str, slot: _Found) -> _Decided:
+        if slot.fixed:
+            state = FixState.FIXED
+        elif slot.wont_fix:
+            state = FixState.WONT_FIX
+        else:
+            state = FixState.NOT_FIXED
+        fixed = slot.fixed
+        if len(fixed) > 1:
+            # Sorted by parsed version; the keys are those compiling the entries made.
+            scheme = scheme_for(scope.base)
+            memo = self._parsed.setdefault(scheme.name, {})
+            keys = [memo.get(v) or memo.setdefault(v, scheme.parse(v)) for v in fixed]
+            fixed = [v for _, v in sorted(zip(keys, fixed, strict=True), key=itemgetter(0))]
+        return vulnerability, state, tuple(fixed), tuple(slot.reasons)
 
     def _entry(self, candidate: Candidate) -> CompiledEntry | str:
         """Compile a candidate's entry (or say why it cannot be) and remember it."""
@@ -234,19 +250,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _decided(scope: Scope, vulnerability: str, slot: _Found) -> _Decided:
-    if slot.fixed:
-        state = FixState.FIXED
-    elif slot.wont_fix:
-        state = FixState.WONT_FIX
-    else:
-        state = FixState.NOT_FIXED
-    fixed = slot.fixed
-    if len(fixed) > 1:
-        fixed = sorted(fixed, key=cmp_to_key(scheme_for(scope.base).compare))
-    return vulnerability, state, tuple(fixed), tuple(slot.reasons)
 
 
 def _warning(package: Package, record_id: str | None, reason: str) -> MatchWarning:
