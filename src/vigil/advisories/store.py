@@ -16,19 +16,23 @@ and over.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
 
-from vigil.advisories._sql import chunks, marks, select_in
+from vigil.advisories._sql import select_in
+from vigil.advisories.candidates import (
+    Candidate,
+    GroupHead,
+    entry_of,
+    select_candidates,
+    select_group_heads,
+)
 from vigil.advisories.clock import Clock, utcnow
 from vigil.advisories.codec import decode, inflate, parse_timestamp, timestamp
 from vigil.advisories.enrichment import Enrichment
@@ -37,44 +41,12 @@ from vigil.advisories.enrichment_writer import EnrichmentBatch, Kind
 from vigil.advisories.errors import StoreError
 from vigil.advisories.fingerprint import Fingerprint
 from vigil.advisories.groups import VulnerabilityGroup, is_cve
-from vigil.advisories.normalize import ecosystem_base, normalize_name
+from vigil.advisories.normalize import normalize_name
 from vigil.advisories.schema import SCHEMA_VERSION, connect
 from vigil.advisories.writer import SyncBatch
 from vigil.domain import Advisory, Affected
 
-
-class Candidate(NamedTuple):
-    """An advisory whose ``affected[affected_index]`` names the looked-up package.
-
-    A tuple, because a popular package has hundreds of candidates and building them is most of
-    a lookup's cost; ``load`` decodes the advisory (through the store's cache).
-    """
-
-    record_id: str
-    affected_index: int
-    ecosystem: str  # the entry's own ecosystem, release included ("Debian:12")
-    entry: str | bytes  # the entry's ranges and versions, packed: ``match_entry.unpack`` it
-    rid: int
-    source: AdvisoryStore
-
-    def load(self) -> Advisory:
-        return self.source._load_rid(self.rid)
-
-    @property
-    def advisory(self) -> Advisory:
-        return self.load()
-
-    @property
-    def affected(self) -> Affected:
-        """The entry alone: validating one entry costs a fraction of validating the record."""
-        return self.source._load_affected(self.rid, self.affected_index)
-
-
-class GroupHead(NamedTuple):
-    """A vulnerability group's display id and the CVEs it covers (see ``VulnerabilityGroup``)."""
-
-    id: str
-    covers: tuple[str, ...]
+__all__ = ["AdvisoryStore", "Candidate", "GroupHead", "SourceState", "StoreInfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +69,7 @@ class StoreInfo:
     sources: tuple[SourceState, ...]
 
 
-_BY_RECORD = itemgetter(0, 1)  # record_id, affected_index
+_MMAP_BYTES = 1 << 31  # SQLite maps no more than the file, nor more than its cap (2 GiB)
 
 
 class _Lru:
@@ -124,6 +96,9 @@ class AdvisoryStore:
     ) -> None:
         self.path = path
         self._conn = connect(path, create=create)
+        # Read through a memory map: a lookup probes a few index pages per name, and copying
+        # each through a read() call was a tenth of a cold match of a large store.
+        self._conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
         self._clock = clock
         self._cache = _Lru(cache)
         self._closed = False
@@ -208,36 +183,14 @@ class AdvisoryStore:
         ``exact_release`` leaves out the entries of no release when a release is given: a
         matcher never uses them for a distribution package.
         """
-        base, _, release = ecosystem.partition(":")
-        sql = (
-            "SELECT name, record_id, idx, release, entry, rid FROM affected "
-            "WHERE name IN ({}) AND ecosystem = ?"
+        return select_candidates(
+            self._conn,
+            ecosystem,
+            keys,
+            source=self,
+            include_withdrawn=include_withdrawn,
+            exact_release=exact_release,
         )
-        params: list[str] = [ecosystem_base(base)]
-        if release:
-            sql += " AND release = ?" if exact_release else " AND release IN (?, '')"
-            params.append(release)
-        if not include_withdrawn:
-            sql += " AND live = 1"
-        new = tuple.__new__
-        spelled: dict[str, str] = {}  # one string per release, not one per row
-        out: dict[str, list[Candidate]] = {}
-        execute = self._conn.execute
-        for chunk in chunks(sorted(keys)):
-            rows = execute(sql.format(marks(len(chunk))), (*chunk, *params)).fetchall()
-            for name, record_id, idx, entry_release, entry, rid in rows:
-                entry_ecosystem = spelled.get(entry_release)
-                if entry_ecosystem is None:
-                    entry_ecosystem = f"{base}:{entry_release}" if entry_release else base
-                    spelled[entry_release] = entry_ecosystem
-                found = out.get(name)
-                if found is None:
-                    found = out[name] = []
-                found.append(new(Candidate, (record_id, idx, entry_ecosystem, entry, rid, self)))
-        for found in out.values():  # rows come in index order, releases apart: record order
-            if len(found) > 1:
-                found.sort(key=_BY_RECORD)
-        return out
 
     def group_heads(self, record_ids: Iterable[str]) -> dict[str, GroupHead]:
         """For each record id, its group's id and the CVEs the group covers, as ``group`` says.
@@ -245,27 +198,7 @@ class AdvisoryStore:
         The two fields of ``group`` a matcher needs, for many records in a few queries.
         Records the store does not know are absent from the answer.
         """
-        conn = self._conn
-        group_of: dict[str, str] = {}
-        for chunk in chunks(sorted(set(record_ids))):
-            sql = f"SELECT member, group_id FROM groups WHERE member IN ({marks(len(chunk))})"
-            group_of.update(conn.execute(sql, chunk).fetchall())
-        covers: dict[str, set[str]] = {}
-        for chunk in chunks(sorted(set(group_of.values()))):
-            rows = conn.execute(
-                "SELECT g.group_id, l.target FROM groups g JOIN records r ON r.id = g.member "
-                "JOIN links l ON l.rid = r.rid "
-                f"WHERE g.group_id IN ({marks(len(chunk))}) AND l.joins = 0 "
-                "AND l.kind != 'related'",
-                chunk,
-            ).fetchall()
-            for group_id, target in rows:
-                if is_cve(target):
-                    covers.setdefault(group_id, set()).add(target)
-        return {
-            record_id: GroupHead(group_id, tuple(sorted(covers.get(group_id, ()))))
-            for record_id, group_id in group_of.items()
-        }
+        return select_group_heads(self._conn, record_ids)
 
     def get(self, identifier: str) -> Advisory | None:
         """The record with this id; failing that, the record that lists it as an alias.
@@ -375,7 +308,7 @@ class AdvisoryStore:
         if row is None:
             raise LookupError("the advisory was removed after this candidate was looked up")
         try:
-            return _entry_of(row[1], index)
+            return entry_of(row[1], index)
         except (ValueError, TypeError, KeyError, IndexError, zlib.error) as exc:
             raise StoreError(f"{row[0]}: damaged record ({exc!r:.200})") from None
 
@@ -389,11 +322,6 @@ class AdvisoryStore:
             return self._advisory(*row)
         except (ValueError, zlib.error) as exc:  # pydantic's and json's errors are ValueErrors
             raise StoreError(f"{row[0]}: damaged record ({exc})") from None
-
-
-def _entry_of(doc: bytes, index: int) -> Affected:
-    fields = json.loads(inflate(doc))
-    return Affected.model_validate(fields["affected"][index])
 
 
 def _maybe_time(text: str | None) -> datetime | None:
