@@ -346,11 +346,17 @@ def report(f: dict[str, Any]) -> list[str]:
         lines.append(
             f"  {name:<11} {r['wall_s'] * 1000:8.1f} ms wall, {r['cpu_s'] * 1000:8.1f} ms CPU"
         )
+    cold, fleet = f["mixed"]["cold"], f["mixed"]["fleet"]
+    lines.append("\nacceptance, >= 50,000 lookups/s on one core (mixed set, CPU time):")
+    for label, run in (("fresh matcher, nothing remembered", cold),
+                       ("no answer remembered, entries compiled before", fleet)):  # fmt: skip
+        status = "met" if run["per_s_cpu"] >= 50_000 else "NOT met"
+        lines.append(f"  {label:<46} {run['per_s_cpu']:>9,} /s  {status}")
+    warm = scan["warm"]
     lines.append(
-        "\nacceptance: >= 50,000 lookups/s on one core (cold, mixed): "
-        + ("met" if f["mixed"]["cold"]["per_s_cpu"] >= 50_000 else "NOT met")
-        + "; warm scan matching < 1 s: "
-        + ("met" if scan["warm"]["wall_s"] < 1 else "NOT met")
+        f"acceptance, warm scan matching < 1 s: {warm['wall_s']:.3f} s wall "
+        f"({'met' if warm['wall_s'] < 1 else 'NOT met'}), {warm['cpu_s']:.3f} s CPU "
+        f"({'met' if warm['cpu_s'] < 1 else 'NOT met'})"
     )
     return lines
 
