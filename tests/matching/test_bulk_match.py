@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 
 from tests.advisories.conftest import doc_of, load_advisories
@@ -73,3 +74,16 @@ def test_a_damaged_match_entry_is_a_warning_not_a_crash(make_store: MakeStore) -
     assert result.warnings
     assert {w.record_id for w in result.warnings} == {"GHSA-c2qf-rxjj-qqgw"}
     assert all("damaged match entry" in w.reason for w in result.warnings)
+
+
+def test_the_collector_is_left_as_it_was_found(real_store: AdvisoryStore) -> None:
+    package = pkg("npm", "semver", "6.3.0")
+    assert gc.isenabled()
+    assert Matcher(real_store).match([package]).matches
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert Matcher(real_store).match([package]).matches
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
