@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
 from vigil.db import json_sql
+from vigil.db.finding_columns import severity_rank
 from vigil.db.tables import finding_packages, findings, resources
 from vigil.domain.filter_criteria import FilterCriteria
 from vigil.domain.filter_fields import FIELDS, FieldKind
@@ -29,6 +30,7 @@ from vigil.domain.filter_values import (
     PortRangeFilter,
     StringFilter,
 )
+from vigil.domain.severity import Severity
 
 F, R = findings.c, resources.c
 
@@ -120,6 +122,8 @@ def _condition(
     key: str, filters: tuple[Filter, ...], dialect: str, status: ColumnElement[Any] | None
 ) -> ColumnElement[bool]:
     kind = FIELDS[key].kind
+    if key == "severity":
+        return _severity([f for f in filters if isinstance(f, StringFilter)])
     if kind is FieldKind.PACKAGE:
         return _packages([f for f in filters if isinstance(f, PackageFilter)], dialect)
     if kind is FieldKind.MAP:
@@ -167,6 +171,29 @@ def _any_value(
     if source.any_of is not None:
         return source.any_of(predicate)
     return false()
+
+
+def _severity(filters: list[StringFilter]) -> ColumnElement[bool]:
+    """Severity names as ranks where they are exact, so the (account, status, rank, id) index
+    serves both the filter and the default order (the name and the rank agree one to one)."""
+    ranks = {s.value: severity_rank(s) for s in Severity}
+    parts: list[ColumnElement[bool]] = []
+    positives = [f for f in filters if not f.negative]
+    if positives:
+        wanted = {
+            ranks[f.value] for f in positives if f.comparison.value == "EQUALS" and f.value in ranks
+        }
+        prefixes = [f for f in positives if f.comparison.value == "PREFIX"]
+        parts.append(
+            or_(
+                F.severity_rank.in_(sorted(wanted)) if wanted else false(),
+                *(_string_test(f, F.severity) for f in prefixes),
+            )
+        )
+    refused = sorted({ranks[f.value] for f in filters if f.negative and f.value in ranks})
+    if refused:
+        parts.append(F.severity_rank.not_in(refused))
+    return and_(true(), *parts)
 
 
 def strings_condition(filters: Sequence[StringFilter], source: Source) -> ColumnElement[bool]:
