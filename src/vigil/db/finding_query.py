@@ -186,10 +186,9 @@ def list_findings(
     if not 1 <= limit <= MAX_RESULTS:
         raise ValueError(f"maxResults must be from 1 to {MAX_RESULTS}")
     dialect = connection.dialect.name
-    # Without sortCriteria: most severe first (the console's order), newest first within a
-    # severity; the (account, status, rank, id) index serves it.
-    field = SortField.SEVERITY if sort is None else sort.field
-    descending = sort is None or sort.order is SortOrder.DESC
+    # Without sortCriteria: by id, the order findings were first stored in.
+    field = None if sort is None else sort.field
+    descending = sort is not None and sort.order is SortOrder.DESC
     key = sort_key(field, dialect)
     nullable = _nullable(key)
     digest = query_digest(criteria, sort)
