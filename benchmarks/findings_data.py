@@ -206,11 +206,20 @@ def load(engine: Engine, n_resources: int, per_resource: int, seed: int = 1) -> 
             connection.execute(insert(findings), rows)
             connection.execute(insert(finding_packages), packages)
             total += len(rows)
-    with engine.connect() as connection:
+    with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
-        # One huge transaction leaves a WAL as large as the database; every read would search it.
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(engine)
     return total
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the database: one huge transaction leaves a WAL as large as the
+    database, and every read would search it. Outside any transaction, hence the raw connection."""
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
 
 
 def _copy(cursor: Any, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:

@@ -182,8 +182,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     connection.exec_driver_sql(f"CREATE INDEX {name} ON findings ({columns})")
                 connection.exec_driver_sql("ANALYZE")
             if backend == "sqlite":
-                with engine.connect() as connection:
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                findings_data.checkpoint(engine)
             built = time.perf_counter() - start
             print(f"  -- with the proposed indexes too (built in {built:.1f} s)", flush=True)
             result["queries_with_proposed_indexes"] = run_queries(engine, args.resources, args.runs)
