@@ -174,6 +174,15 @@ findings = Table(
     Index("ix_findings_account_epss", "account_id", "epss_score"),
     # Added: the retention sweep scans closed findings by closing time.
     Index("ix_findings_status_closed_at", "status", "closed_at"),
+    # Sort orders not led by one account: a delegated administrator's ListFindings across many
+    # accounts streams its page from these instead of sorting every visible finding.
+    Index("ix_findings_rank_id", "severity_rank", "id"),
+    Index("ix_findings_status_rank_id", "status", "severity_rank", "id"),
+    Index("ix_findings_last_observed_id", "last_observed_at", "id"),
+    Index("ix_findings_first_observed_id", "first_observed_at", "id"),
+    Index("ix_findings_inspector_score_id", "inspector_score", "id"),
+    Index("ix_findings_epss_id", "epss_score", "id"),
+    Index("ix_findings_vulnerability_id_id", "vulnerability_id", "id"),
 )
 
 finding_packages = Table(
