@@ -11,6 +11,7 @@ import pytest
 from tests.advisories.conftest import OSV
 from tests.cli.test_db_support import KEV, run
 from vigil.advisories.enrich import sync_enrichment
+from vigil.advisories.schema import SCHEMA_VERSION
 from vigil.advisories.sources.kev import KevSource
 from vigil.advisories.sources.osv_local import OsvDirectorySource
 from vigil.advisories.store import AdvisoryStore
@@ -40,7 +41,8 @@ def test_status_as_json(fresh: Path) -> None:
     assert done.exit_code == 0, done.output
     assert done.stderr == ""
     status = json.loads(done.stdout)
-    assert (status["schema_version"], status["records"], status["withdrawn"]) == (1, 12, 0)
+    counts = (status["schema_version"], status["records"], status["withdrawn"])
+    assert counts == (SCHEMA_VERSION, 12, 0)
     assert status["ecosystems"] == {"npm": 12}
     assert [(s["name"], s["records"], s["stale"]) for s in status["sources"]] == [
         ("kev", 1404, False),
@@ -56,7 +58,7 @@ def test_status_as_tables(fresh: Path) -> None:
     done = run("db", "status", "--db", fresh, env={"COLUMNS": "120"})
     assert done.exit_code == 0
     out = done.stdout
-    assert "Schema version  1" in out
+    assert f"Schema version  {SCHEMA_VERSION}" in out
     assert "Records         12 (0 withdrawn)" in out
     assert "│ osv:npm " in out
     assert "1h ago" in out
