@@ -22,6 +22,7 @@ BENCHMARKS = {
     "matching": "matching throughput against a 500,000-record store, and a warm scan's matching",
     "scan_vs_syft": "vigil scan (catalog and match) beside syft cataloging only, three targets",
     "service_reevaluate": "ingest, and re-evaluation of 10,000 resources after an advisory diff",
+    "finding_store": "finding store ingest, advisory-diff re-evaluation and full rescan",
     "findings_query": "ListFindings p50/p99 at 1,000,000 findings on SQLite and PostgreSQL",
 }
 
