@@ -19,7 +19,9 @@ from tests.cli.server_support import Key, ServerProcess, signed, start_server, w
 from vigil.db.migrate import head
 from vigil.jobs import FILENAME, JobId, JobStatus, SqliteJobQueue
 from vigil.service.inventory import scan_inventory
+from vigil.service.job_requests import EVALUATION_VERSION, REEVALUATE
 from vigil.service.sbom import render_sbom
+from vigil.service.server import EVALUATED_WITH
 
 ACCOUNT = "111122223333"
 FINDINGS_PER_HOST = 13  # what the Debian 11 target's three packages have in the fixture store
@@ -122,6 +124,13 @@ def test_sigterm_finishes_the_running_job_and_a_restart_runs_the_queued_ones(
         again.kill()
     assert code == 0
     assert said == ["Vigil stopped; every running job finished."]
+    # The first start queued one re-evaluation for this build; the restart did not queue another.
+    assert (data / EVALUATED_WITH).read_text().strip() == EVALUATION_VERSION
+    queue = SqliteJobQueue(data / FILENAME)
+    try:
+        assert [j.status for j in queue.list(kind=REEVALUATE)] == [JobStatus.SUCCEEDED]
+    finally:
+        queue.close()
 
 
 def test_a_job_still_running_at_the_shutdown_timeout_is_resumed_by_the_next_start(

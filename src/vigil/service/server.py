@@ -40,6 +40,7 @@ from vigil.service.api_context import ApiServices
 from vigil.service.data_dir import advisory_store_path
 from vigil.service.database import database_url
 from vigil.service.job_handlers import DEFAULT_SYNC_INTERVAL, ServiceJobs, advisory_schedule
+from vigil.service.job_requests import reevaluate_on_new_version
 from vigil.service.keys import IssuedKey, KeyService
 from vigil.service.master_key import load_master_key
 from vigil.service.uploads import UploadService
@@ -50,6 +51,9 @@ FIRST_ACCOUNT = "123456789012"
 DEFAULT_SHUTDOWN_TIMEOUT = 30.0
 
 AppFactory = Callable[[ApiServices, UploadService], ASGIApp]
+
+
+EVALUATED_WITH = "evaluated-with"  # the Vigil build that last evaluated the fleet
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,8 @@ class VigilServer:
         )
         jobs.attach(backend)
         recovered = backend.start()
+        # A new build of the catalogers or the matcher re-decides every stored inventory once.
+        reevaluate_on_new_version(backend, data_dir / EVALUATED_WITH)
         first = None
         count = _key_count(engine)
         if settings.first_key and count == 0:
