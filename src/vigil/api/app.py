@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from vigil.api import sigv4
+from vigil.api.bodies import read_body
 from vigil.api.context import Handler, RequestContext
 from vigil.api.errors import ApiError, access_denied, internal_error, not_implemented, render
 from vigil.api.inputs import parse_input
@@ -57,7 +58,7 @@ class _Dispatcher:
     async def endpoint(self, request: Request) -> Response:
         request_id = self.request_ids()
         try:
-            body = await _read_body(request)
+            body = await read_body(request, MAX_BODY, "A request body")
         except ApiError as error:
             return _respond(request_id, *render(error, None))
         signed = sigv4.SignedRequest(
@@ -167,32 +168,10 @@ def create_app(
     return Starlette(routes=[Route("/{path:path}", dispatcher.endpoint, methods=_METHODS)])
 
 
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        raise _too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise _too_large()
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _retryable(error: BaseException) -> bool:
     if not isinstance(error, ApiError):
         return True
     return error.code in _RETRYABLE or (error.status or 0) >= 500
-
-
-def _too_large() -> ApiError:
-    return ApiError(
-        "RequestEntityTooLargeException",
-        f"A request body holds at most {MAX_BODY} bytes",
-        status=413,
-    )
 
 
 def _respond(

@@ -32,6 +32,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vigil.api import sigv4
+from vigil.api.bodies import read_body
 from vigil.api.errors import ApiError, internal_error, render
 from vigil.api.routing import VIGIL_PREFIX
 from vigil.service.api_context import ApiServices
@@ -81,7 +82,7 @@ class _Endpoints:
         async def endpoint(request: Request) -> Response:
             request_id = str(uuid.uuid4())
             try:
-                body = await _read_body(request)
+                body = await read_body(request, MAX_UPLOAD, "an upload")
             except ApiError as error:
                 return _respond(request_id, *render(error, None))
             signed = sigv4.SignedRequest(
@@ -177,26 +178,6 @@ def with_vigil_endpoints(inspector: ASGIApp, vigil: ASGIApp) -> ASGIApp:
 
 def _invalid(message: str) -> ApiError:
     return ApiError("ValidationException", message, status=400)
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD:
-        raise _too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_UPLOAD:
-            raise _too_large()
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large() -> ApiError:
-    return ApiError(
-        "RequestEntityTooLargeException", f"an upload holds at most {MAX_UPLOAD} bytes", status=413
-    )
 
 
 def _query(request: Request) -> list[tuple[str, str]]:
