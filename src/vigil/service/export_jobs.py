@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 
 from vigil.jobs import Interrupted, JobContext, JobQueue, JSONValue, PermanentError
 from vigil.service import report_records as records
-from vigil.service.api_context import ApiServices
 from vigil.service.clock import Clock
 from vigil.service.report_destinations import (
     DestinationError,
@@ -46,11 +45,6 @@ class Cancelled(Exception):
 
 def spool() -> IO[bytes]:
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-
-
-def queue_of(services: ApiServices) -> JobQueue | None:
-    """The job queue the serving process hands the API, if any."""
-    return services.jobs
 
 
 def checked_destination(destination: Mapping[str, Any], field: str) -> dict[str, Any]:

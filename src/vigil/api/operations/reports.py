@@ -15,7 +15,6 @@ from vigil.api.models import Shape, service_model
 from vigil.api.operations.refusals import answering_refusals
 from vigil.api.operations.shaped import conform
 from vigil.service import reports
-from vigil.service.export_jobs import queue_of
 
 
 @cache
@@ -27,7 +26,7 @@ def _status_shape() -> Shape:
 def create_findings_report(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     services = ctx.services
     return reports.create_findings_report(
-        services.engine, queue_of(services), ctx.caller, params, services.clock
+        services.engine, services.jobs, ctx.caller, params, services.clock
     )
 
 
