@@ -4,7 +4,7 @@ The serving process gives :class:`~vigil.service.api_context.ApiServices` an ``a
 member: a callable that opens the current advisory store (read-only use; the caller closes it).
 Each request opens its own, since handlers run on a pool of worker threads and an
 :class:`~vigil.advisories.store.AdvisoryStore` belongs to one thread. A process without an
-advisory store (none given, none synced yet) has no such member, and the operations that need
+advisory store (none given, none synced yet) leaves it None, and the operations that need
 one answer with what the findings themselves carry.
 """
 
@@ -14,13 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from vigil.advisories.store import AdvisoryStore
-from vigil.service.api_context import ApiServices
 
 AdvisoryOpener = Callable[[], AdvisoryStore]
-
-
-def advisory_opener(services: ApiServices) -> AdvisoryOpener | None:
-    return services.advisories
 
 
 @contextmanager

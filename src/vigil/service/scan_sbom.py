@@ -24,7 +24,6 @@ from vigil.findings import NOT_AVAILABLE, local_resource
 from vigil.matching import Match, Matcher
 from vigil.sbom import InvalidSbom
 from vigil.sbom.cyclonedx_decode import decode_cyclonedx
-from vigil.service.api_context import ApiServices
 from vigil.service.findings_build import package_findings
 from vigil.service.scan import finding_to_json
 
@@ -56,12 +55,6 @@ class SbomScan:
     vulnerabilities: tuple[ScannedVulnerability, ...]  # most severe first, then by id
     skipped: tuple[Mapping[str, Any], ...]  # components that could not be matched
     scanned_at: datetime
-
-
-def open_advisories(services: ApiServices) -> AdvisoryStore | None:
-    """A store of its own for one request (a store belongs to one thread); None without one."""
-    opener = services.advisories
-    return opener() if opener is not None else None
 
 
 def scan_sbom(sbom: Any, store: AdvisoryStore, scanned_at: datetime) -> SbomScan:

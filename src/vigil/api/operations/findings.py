@@ -10,7 +10,6 @@ from vigil.api.models import Shape, service_model
 from vigil.api.operations.refusals import answering_refusals
 from vigil.api.operations.shaped import conform
 from vigil.service import findings_api
-from vigil.service.advisory_access import advisory_opener
 from vigil.service.finding_details import batch_get_finding_details
 from vigil.service.visibility import visible_accounts
 
@@ -38,5 +37,5 @@ def batch_get_finding_details_handler(
         engine,
         visible_accounts(engine, ctx.caller),
         params["findingArns"],
-        advisory_opener(ctx.services),
+        ctx.services.advisories,
     )

@@ -6,10 +6,9 @@ from typing import Any
 
 from vigil.api.context import RequestContext
 from vigil.api.operations.refusals import answering_refusals
-from vigil.service.advisory_access import advisory_opener
 from vigil.service.vulnerabilities_api import search_vulnerabilities as search
 
 
 @answering_refusals
 def search_vulnerabilities(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    return search(advisory_opener(ctx.services), params)
+    return search(ctx.services.advisories, params)
