@@ -18,18 +18,14 @@ database created for the run on 127.0.0.1 and dropped after it.
 from __future__ import annotations
 
 import argparse
-import secrets
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from vigil.db.engine import open_engine
+from benchmarks.databases import bench_database
 from vigil.db.finding_store import FindingStore
 from vigil.db.migrate import upgrade
 from vigil.db.resources import ResourceStore
@@ -83,27 +79,6 @@ def _observations(findings_per_resource: int, diffed: bool) -> list[Observation]
     return found
 
 
-@contextmanager
-def _database(backend: str) -> Iterator[Engine]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as directory:
-            engine = open_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
-            yield engine
-            engine.dispose()
-        return
-    name = f"vigil_bench_{secrets.token_hex(4)}"
-    admin = "host=127.0.0.1 user=postgres dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    engine = open_engine(f"postgresql://postgres@127.0.0.1/{name}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 def _round(
     store: FindingStore,
     pks: list[int],
@@ -135,7 +110,7 @@ def _round(
 
 
 def run(backend: str, resources: int, per_resource: int, batch: int) -> None:
-    with _database(backend) as engine:
+    with tempfile.TemporaryDirectory() as temp, bench_database(backend, Path(temp)) as engine:
         upgrade(engine)
         store = FindingStore(engine)
         resource_store = ResourceStore(engine, clock=lambda: T0)

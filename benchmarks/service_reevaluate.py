@@ -24,20 +24,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import secrets
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import Engine, func, select
 
+from benchmarks.databases import bench_database
 from vigil.advisories.sources.osv_local import OsvDirectorySource
 from vigil.advisories.store import AdvisoryStore
-from vigil.db.engine import open_engine, write_transaction
+from vigil.db.engine import write_transaction
 from vigil.db.migrate import upgrade
 from vigil.db.resources import ResourceStore
 from vigil.db.tables import findings
@@ -112,26 +109,6 @@ def landing_record(folder: Path, n: int) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"PYSEC-2099-{n}.json").write_text(json.dumps(doc))
     return cve
-
-
-@contextmanager
-def database(backend: str, directory: Path) -> Iterator[Engine]:
-    if backend == "sqlite":
-        engine = open_engine(f"sqlite:///{directory / 'vigil.db'}")
-        yield engine
-        engine.dispose()
-        return
-    name = f"vigil_bench_{secrets.token_hex(4)}"
-    admin = "host=127.0.0.1 user=postgres dbname=postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    engine = open_engine(f"postgresql://postgres@127.0.0.1/{name}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def bench_ingest(engine: Engine, store_path: Path, count: int) -> None:
@@ -245,7 +222,7 @@ def bench_chain(
 
 def run(backend: str, resources: int, ingest: int, batch: int) -> None:
     print(f"{backend}:", flush=True)
-    with tempfile.TemporaryDirectory() as temp, database(backend, Path(temp)) as engine:
+    with tempfile.TemporaryDirectory() as temp, bench_database(backend, Path(temp)) as engine:
         directory = Path(temp)
         upgrade(engine)
         store_path = directory / "advisories.db"
