@@ -12,16 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.advisories.conftest import load_advisories
-from tests.advisories.test_enrichment import FIXTURES, KEV, epss_gz, nvd_cves, nvd_feed
+from tests.advisories.enriched import build_enriched_store
+from tests.advisories.test_enrichment import FIXTURES, KEV
 from tests.api.findings_support import T0, FleetWriter, resource_document, serve
 from tests.apiserver import LiveApi
-from tests.service.test_scan import DPKG_STATUS, OS_RELEASE, PYTHON, SITE
-from vigil.advisories.enrich import sync_enrichment
-from vigil.advisories.sources.epss import EpssSource
-from vigil.advisories.sources.kev import KevSource
-from vigil.advisories.sources.nvd import NvdFeedSource
-from vigil.advisories.store import AdvisoryStore
+from tests.service.test_scan import write_host
 from vigil.domain import Resource, ResourceType
 from vigil.findings import epoch_time, finding_document
 from vigil.service.finding_details import batch_get_finding_details
@@ -40,32 +35,12 @@ HOST = Resource(
 @pytest.fixture(scope="module")
 def advisories(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("advisories")
-    path = directory / "advisories.db"
-    with AdvisoryStore(path, clock=lambda: T0) as store:
-        with store.batch("fixtures", complete=False) as batch:
-            for advisory in load_advisories():
-                batch.put(advisory)
-            batch.commit(None)
-        nvd = directory / "nvd.json"
-        nvd.write_text(json.dumps(nvd_feed(nvd_cves())))
-        sync_enrichment(store, NvdFeedSource(str(nvd)))
-        sync_enrichment(store, KevSource(str(KEV)))
-        sync_enrichment(store, EpssSource(str(epss_gz(directory))))
-    return path
+    return build_enriched_store(directory, T0)
 
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("host")
-    (root / "etc").mkdir()
-    (root / "etc/os-release").write_text(OS_RELEASE)
-    (root / "var/lib/dpkg").mkdir(parents=True)
-    (root / "var/lib/dpkg/status").write_text(DPKG_STATUS)
-    for name, version in PYTHON:
-        info = root / SITE / f"{name}-{version}.dist-info"
-        info.mkdir(parents=True)
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-    return root
+    return write_host(tmp_path_factory.mktemp("host"))
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ updated on a fixed old day; the targets; and a way to run the command in this pr
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,13 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.advisories.conftest import load_advisories
-from tests.advisories.test_enrichment import KEV, epss_gz, nvd_cves, nvd_feed
-from vigil.advisories.enrich import sync_enrichment
-from vigil.advisories.sources.epss import EpssSource
-from vigil.advisories.sources.kev import KevSource
-from vigil.advisories.sources.nvd import NvdFeedSource
-from vigil.advisories.store import AdvisoryStore
+from tests.advisories.enriched import build_enriched_store
 from vigil.cli.main import cli
 
 DATA = Path(__file__).parent / "data" / "scan"
@@ -45,18 +38,7 @@ ALPINE_SBOM = {
 
 def build_store(directory: Path) -> Path:
     """Every OSV fixture record with NVD, KEV and EPSS enrichment, synced at ``UPDATED``."""
-    path = directory / "advisories.db"
-    with AdvisoryStore(path, clock=lambda: UPDATED) as store:
-        with store.batch("fixtures", complete=False) as batch:
-            for advisory in load_advisories():
-                batch.put(advisory)
-            batch.commit(None)
-        nvd = directory / "nvd.json"
-        nvd.write_text(json.dumps(nvd_feed(nvd_cves())))
-        sync_enrichment(store, NvdFeedSource(str(nvd)))
-        sync_enrichment(store, KevSource(str(KEV)))
-        sync_enrichment(store, EpssSource(str(epss_gz(directory))))
-    return path
+    return build_enriched_store(directory, UPDATED)
 
 
 @pytest.fixture(scope="session")

@@ -16,14 +16,9 @@ import botocore.model
 import botocore.parsers
 import pytest
 
-from tests.advisories.conftest import load_advisories
-from tests.advisories.test_enrichment import KEV, epss_gz, nvd_cves, nvd_feed
+from tests.advisories.enriched import build_enriched_store
 from tests.service.targets import docker_archive
 from tests.targets.fixtures.layers import File
-from vigil.advisories.enrich import sync_enrichment
-from vigil.advisories.sources.epss import EpssSource
-from vigil.advisories.sources.kev import KevSource
-from vigil.advisories.sources.nvd import NvdFeedSource
 from vigil.advisories.store import AdvisoryStore
 from vigil.findings import epoch_time, finding_document
 from vigil.service.sbom import render_sbom
@@ -68,23 +63,11 @@ PYTHON = [("aiohttp", "3.7.3"), ("salt", "3000.1")]
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("db")
-    path = directory / "advisories.db"
-    with AdvisoryStore(path, clock=lambda: SYNCED) as store:
-        with store.batch("fixtures", complete=False) as batch:
-            for advisory in load_advisories():
-                batch.put(advisory)
-            batch.commit(None)
-        nvd = directory / "nvd.json"
-        nvd.write_text(json.dumps(nvd_feed(nvd_cves())))
-        sync_enrichment(store, NvdFeedSource(str(nvd)))
-        sync_enrichment(store, KevSource(str(KEV)))
-        sync_enrichment(store, EpssSource(str(epss_gz(directory))))
-    return path
+    return build_enriched_store(directory, SYNCED)
 
 
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("host")
+def write_host(root: Path) -> Path:
+    """A Debian 11 root with the packages above: old apache2 and openssl, aiohttp and salt."""
     (root / "etc").mkdir()
     (root / "etc/os-release").write_text(OS_RELEASE)
     (root / "var/lib/dpkg").mkdir(parents=True)
@@ -94,6 +77,11 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
         info.mkdir(parents=True)
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
     return root
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_host(tmp_path_factory.mktemp("host"))
 
 
 @pytest.fixture(scope="module")
