@@ -120,6 +120,8 @@ inventories = Table(
     Column("catalogers", Document, nullable=False),
     Column("understood", Boolean, nullable=False),
     _ts("scanned_at"),
+    # Covers the scanned_at-only reads of re-evaluation (migration 0003 says why).
+    Index("ix_inventories_resource_scanned", "resource_pk", "scanned_at"),
 )
 
 # Which resources hold which (ecosystem, normalised name): the lookup that turns an advisory diff
