@@ -115,13 +115,12 @@ inventories = Table(
     "inventories",
     metadata,
     Column("resource_pk", Id, ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True),
-    Column("document", Document, nullable=False),
+    # Small columns first: SQLite reads a column by walking the ones before it (migration 0003).
     Column("package_count", Integer, nullable=False),
-    Column("catalogers", Document, nullable=False),
     Column("understood", Boolean, nullable=False),
     _ts("scanned_at"),
-    # Covers the scanned_at-only reads of re-evaluation (migration 0003 says why).
-    Index("ix_inventories_resource_scanned", "resource_pk", "scanned_at"),
+    Column("catalogers", Document, nullable=False),
+    Column("document", Document, nullable=False),
 )
 
 # Which resources hold which (ecosystem, normalised name): the lookup that turns an advisory diff
