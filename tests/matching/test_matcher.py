@@ -81,6 +81,17 @@ def test_debian_binary_matches_through_its_source_and_release(real_store: Adviso
     assert not any("DSA-5000-2" in m.record_ids for m in result.matches)
 
 
+def test_only_keeps_the_matches_of_those_vulnerabilities(real_store: AdvisoryStore) -> None:
+    jre = pkg("Debian:11", "openjdk-11-jre", "11.0.12+7-2", source=("openjdk-11", "11.0.12+7-2"))
+    packages = [jre, pkg("PyPI", "Django", "4.1.9")]
+    full = Matcher(real_store).match(packages)
+    only = {"CVE-2021-35550", "CVE-2023-36053", "CVE-1999-0001"}
+    scoped = Matcher(real_store).match(packages, only)
+    assert scoped.matches == tuple(m for m in full.matches if m.vulnerability_id in only)
+    assert {m.vulnerability_id for m in scoped.matches} == {"CVE-2021-35550", "CVE-2023-36053"}
+    assert scoped.warnings == full.warnings
+
+
 def test_debian_package_of_another_release_or_newer_version_does_not_match(
     real_store: AdvisoryStore,
 ) -> None:

@@ -13,7 +13,7 @@ then the matches are assembled in the inventory's order.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -55,13 +55,19 @@ class Matcher:
         self._vulns: dict[str, tuple[str, ...]] = {}
         self._verdicts: dict[_MemoKey, _Verdict] = {}
 
-    def match(self, packages: Inventory | Iterable[Package]) -> MatchResult:
-        """Every (package, vulnerability) match of an inventory, and what could not be decided."""
+    def match(
+        self, packages: Inventory | Iterable[Package], only: Collection[str] | None = None
+    ) -> MatchResult:
+        """Every (package, vulnerability) match of an inventory, and what could not be decided.
+
+        ``only`` keeps the matches of those vulnerability ids (a re-evaluation scoped to an
+        advisory diff needs no others); the decisions and warnings are the same either way.
+        """
         items = packages.packages if isinstance(packages, Inventory) else tuple(packages)
         with _collector_paused():
-            return self._match(items)
+            return self._match(items, only)
 
-    def _match(self, items: Iterable[Package]) -> MatchResult:
+    def _match(self, items: Iterable[Package], only: Collection[str] | None) -> MatchResult:
         scoped: list[tuple[Package, _MemoKey | str]] = []
         verdicts: dict[_MemoKey, _Verdict] = {}
         pending: dict[_MemoKey, Scope] = {}
@@ -94,7 +100,9 @@ class Matcher:
                 continue
             found, problems = verdicts[asked]
             matches.extend(
-                Match(package, vid, state, fixed, reasons) for vid, state, fixed, reasons in found
+                Match(package, vid, state, fixed, reasons)
+                for vid, state, fixed, reasons in found
+                if only is None or vid in only
             )
             warnings.extend(_warning(package, record_id, why) for record_id, why in problems)
         return MatchResult(tuple(matches), tuple(warnings))

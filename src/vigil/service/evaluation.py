@@ -139,7 +139,7 @@ class Evaluator:
         only: Collection[str] | None = None,
     ) -> list[Observation]:
         """Observations of already chosen packages (``only``: of those vulnerability ids)."""
-        result = self.matcher.match(packages)
+        result = self.matcher.match(packages, only)
         return self.memo.observations(resource_ref(resource), result.matches, now, only)
 
 
