@@ -34,6 +34,7 @@ from sqlalchemy import Engine, func, select
 from benchmarks.databases import bench_database
 from vigil.advisories.sources.osv_local import OsvDirectorySource
 from vigil.advisories.store import AdvisoryStore
+from vigil.db.checkpoint import WalCheckpointer
 from vigil.db.engine import write_transaction
 from vigil.db.migrate import upgrade
 from vigil.db.resources import ResourceStore
@@ -185,6 +186,8 @@ def bench_chain(
         schedules=[advisory_schedule()],
     )
     service.attach(backend)
+    checkpointer = WalCheckpointer(engine)  # as the server runs it (SQLite only)
+    checkpointer.start()
     backend.start()
     try:
         for n, label in ((1, "warm"), (2, "cold")):
@@ -217,6 +220,7 @@ def bench_chain(
             )
     finally:
         backend.close()
+        checkpointer.stop()
         service.close()
 
 

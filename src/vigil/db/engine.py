@@ -11,6 +11,10 @@ from sqlalchemy.engine import URL, make_url
 
 # How long a SQLite writer waits for another writer's lock before failing.
 DEFAULT_BUSY_TIMEOUT_MS = 30_000
+# A write-ahead log this long (pages of 4 KiB: 128 MiB) is checkpointed by the writer that
+# grew it; a log left longer than WAL_KEPT_BYTES after a checkpoint is truncated to it.
+WAL_BACKSTOP_PAGES = 32_768
+WAL_KEPT_BYTES = 64 * 1024 * 1024
 
 
 _BEGIN = "vigil_sqlite_begin"
@@ -64,6 +68,10 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
             # WAL with synchronous=NORMAL is durable against a crashed process, which is the
             # failure Vigil must survive; only a power loss may lose the last commits.
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Writers checkpoint the log themselves only past this backstop; below it a
+            # ``WalCheckpointer`` does it off their path (see vigil.db.checkpoint).
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
         finally:
             cursor.close()
 

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from vigil.advisories.store import AdvisoryStore
+from vigil.db.checkpoint import WalCheckpointer
 from vigil.db.engine import open_engine
 from vigil.db.migrate import current, upgrade
 from vigil.db.tables import access_keys
@@ -104,6 +105,7 @@ class VigilServer:
         self.settings = settings
         self.make_app = make_app
         self._engine: Engine | None = None
+        self._checkpointer: WalCheckpointer | None = None
         self._jobs: ServiceJobs | None = None
         self._backend: EmbeddedBackend | None = None
         self._socket: socket.socket | None = None
@@ -125,6 +127,8 @@ class VigilServer:
         self._engine = engine = open_engine(url)
         before = current(engine)
         upgrade(engine)
+        self._checkpointer = WalCheckpointer(engine)
+        self._checkpointer.start()
         keys = KeyService(engine, master)
         store, created = self._advisory_store()
         self._jobs = jobs = ServiceJobs(engine, store, sources=settings.sources)
@@ -215,6 +219,9 @@ class VigilServer:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
