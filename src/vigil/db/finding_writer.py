@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from vigil.db.finding_columns import finding_columns, package_rows
 from vigil.db.tables import (
@@ -22,6 +22,9 @@ from vigil.domain.finding_delta import Delta, NewFinding, Seen
 from vigil.domain.finding_state import FindingStatus
 
 _CHUNK = 500  # ids per IN list
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('findings', 'id')) FROM generate_series(1, :n)"
+)
 
 
 @dataclass(slots=True)
@@ -207,18 +210,31 @@ class FindingWriter:
                         **self._new_columns(new, at),
                     }
                 )
-            # Unordered RETURNING keyed by the unique (resource, vulnerability): ordered RETURNING
-            # would make SQLite insert one row per statement.
-            returned = self.c.execute(
-                insert(findings).returning(
-                    findings.c.id, findings.c.resource_pk, findings.c.vulnerability_id
-                ),
-                rows,
-            )
-            ids = {(r.resource_pk, r.vulnerability_id): r.id for r in returned}
-            for pk, _, new in inserts:
-                self._adopt(pk, ids[(pk, new.vulnerability_id)], new)
+            for (pk, _, new), finding_id in zip(inserts, self._insert(rows), strict=True):
+                self._adopt(pk, finding_id, new)
         self.stats.created = len(inserts) + len(renewals)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert new findings; their ids in the order of ``rows``."""
+        if self.c.dialect.name == "postgresql":
+            # Ids drawn from the sequence first, so the rows go as one pipelined executemany
+            # of a short statement. With RETURNING, SQLAlchemy sends one statement of thousands
+            # of parameters per page instead, and psycopg spent most of a batch re-parsing it.
+            drawn = self.c.execute(_NEXT_IDS, {"n": len(rows)}).scalars().all()
+            for row, finding_id in zip(rows, drawn, strict=True):
+                row["id"] = finding_id
+            self.c.execute(insert(findings), rows)
+            return list(drawn)
+        # Unordered RETURNING keyed by the unique (resource, vulnerability): ordered RETURNING
+        # would make SQLite insert one row per statement.
+        returned = self.c.execute(
+            insert(findings).returning(
+                findings.c.id, findings.c.resource_pk, findings.c.vulnerability_id
+            ),
+            rows,
+        )
+        ids = {(r.resource_pk, r.vulnerability_id): r.id for r in returned}
+        return [ids[(row["resource_pk"], row["vulnerability_id"])] for row in rows]
 
     def _new_columns(self, new: NewFinding, at: datetime) -> dict[str, Any]:
         return {
