@@ -86,6 +86,18 @@ def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
         yield values[start : start + size]
 
 
+_RESOURCE_COLUMNS = (
+    "account_id",
+    "resource_id",
+    "resource_type",
+    "region",
+    "partition",
+    "tags",
+    "details",
+    "target",
+)
+
+
 def _resource(row: Row[Any]) -> Resource:
     r = row._mapping
     return Resource(
@@ -262,7 +274,7 @@ class Reevaluator:
     ) -> list[Row[Any]]:
         columns: list[ColumnElement[Any]] = [resources.c.id, inventories.c.scanned_at]
         if not light:
-            columns = [*resources.c, inventories.c.scanned_at]
+            columns += [resources.c[name] for name in _RESOURCE_COLUMNS]
         query = (
             select(*columns)
             .join(inventories, inventories.c.resource_pk == resources.c.id)
