@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigil.db.engine import write_transaction
@@ -32,6 +42,52 @@ class StoredInventory:
     understood: bool
     scanned_at: datetime
     keys: frozenset[tuple[str, str]] = frozenset()
+    named: NamedEntries | None = field(default=None, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedEntries:
+    """The entries of an inventory document that some advisory named, and their index keys
+    (what re-evaluation matches; the others cannot match)."""
+
+    keys: tuple[tuple[str, str], ...]
+    packages: tuple[Mapping[str, Any], ...] = field(hash=False)
+
+    @classmethod
+    def from_columns(cls, keys: Any, packages: Any) -> NamedEntries | None:
+        """The stored ``named_keys``/``named_packages`` columns, or None while not known."""
+        if keys is None or packages is None:
+            return None
+        return cls(tuple((str(e), str(n)) for e, n in keys), tuple(packages))
+
+
+def remember_named(
+    connection: Connection, found: Sequence[tuple[int, datetime, NamedEntries]]
+) -> None:
+    """Store the named entries of inventories, each only if it is still the one they came from
+    (``scanned_at``): a newer inventory brought its own."""
+    if not found:
+        return
+    statement = (
+        update(inventories)
+        .where(
+            inventories.c.resource_pk == bindparam("p_pk"),
+            inventories.c.scanned_at == bindparam("p_scanned_at"),
+        )
+        .values(named_keys=bindparam("p_keys"), named_packages=bindparam("p_packages"))
+    )
+    connection.execute(
+        statement,
+        [
+            {
+                "p_pk": pk,
+                "p_scanned_at": scanned_at,
+                "p_keys": [list(k) for k in named.keys],
+                "p_packages": [dict(p) for p in named.packages],
+            }
+            for pk, scanned_at, named in found
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +221,12 @@ class ResourceStore:
             "catalogers": dict(inventory.catalogers),
             "understood": inventory.understood,
             "scanned_at": inventory.scanned_at,
+            "named_keys": None,
+            "named_packages": None,
         }
+        if inventory.named is not None:
+            row["named_keys"] = [list(k) for k in inventory.named.keys]
+            row["named_packages"] = [dict(p) for p in inventory.named.packages]
         done = connection.execute(
             update(inventories).where(inventories.c.resource_pk == pk).values(**row)
         ).rowcount
@@ -220,6 +281,7 @@ class ResourceStore:
                 row.understood,
                 row.scanned_at,
                 frozenset((k.ecosystem, k.name) for k in keys),
+                NamedEntries.from_columns(row.named_keys, row.named_packages),
             )
 
     def holding(self, keys: Iterable[tuple[str, str]]) -> set[int]:

@@ -120,6 +120,9 @@ inventories = Table(
     Column("understood", Boolean, nullable=False),
     _ts("scanned_at"),
     Column("catalogers", Document, nullable=False),
+    # The packages some advisory named, with their keys, when known (migration 0003).
+    Column("named_keys", Document, nullable=True),
+    Column("named_packages", Document, nullable=True),
     Column("document", Document, nullable=False),
 )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from vigil.advisories.normalize import index_key
 from vigil.advisories.store import AdvisoryStore
+from vigil.db.resources import NamedEntries
 from vigil.domain import Ecosystem, Inventory, Location, Observation, Package, Resource
 from vigil.findings import ResourceRef
 from vigil.matching import Matcher, MatchWarning
@@ -90,6 +91,11 @@ def stored_packages(document: Mapping[str, Any]) -> tuple[Package, ...]:
         return decode_vigil_json(document).packages
 
 
+def named_packages_of(named: NamedEntries) -> tuple[Package, ...]:
+    """The packages of named entries (taken from a stored document, or remembered with it)."""
+    return stored_packages({"packages": named.packages}) if named.packages else ()
+
+
 class Evaluator:
     """Observations of resources against one advisory snapshot."""
 
@@ -125,11 +131,13 @@ class Evaluator:
         self, document: Mapping[str, Any]
     ) -> tuple[tuple[Package, ...], list[tuple[str, str]]]:
         """The packages of an inventory document that some advisory names, and their keys."""
+        named = self.named_entries(document)
+        return named_packages_of(named), list(named.keys)
+
+    def named_entries(self, document: Mapping[str, Any]) -> NamedEntries:
+        """The entries of an inventory document that some advisory names, with their keys."""
         kept = self.relevance.keep_keyed(document["packages"])
-        if not kept:
-            return (), []
-        packages = stored_packages({"packages": [entry for entry, _ in kept]})
-        return packages, [key for _, key in kept]
+        return NamedEntries(tuple(key for _, key in kept), tuple(entry for entry, _ in kept))
 
     def observe_packages(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine, select, update
@@ -104,8 +104,11 @@ class Ingestor:
         stored = self.resource(account_id, resource_id)
         now = self.clock()
         scanned_at = scanned_at or now
-        observations, warnings = self.evaluator().observe(stored.resource, inventory, now)
+        evaluator = self.evaluator()
+        observations, warnings = evaluator.observe(stored.resource, inventory, now)
         record = stored_inventory(inventory, scanned_at)
+        # Remembered with the inventory: re-evaluation then reads these few entries only.
+        record = replace(record, named=evaluator.named_entries(record.document))
         with self.findings.transaction() as tx:
             connection = tx.connection
             # Lock first (PostgreSQL), then decide: a newer inventory may have landed meanwhile.

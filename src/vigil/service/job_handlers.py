@@ -159,7 +159,8 @@ class ServiceJobs:
         )
         scope: frozenset[str] | None = None
         keys: list[tuple[str, str]] = []
-        if payload.get("all") is True:
+        everything = payload.get("all") is True
+        if everything:
             pks = reevaluator.everything()
         elif isinstance(payload.get("keys"), list):
             keys = _keys(payload["keys"])
@@ -171,7 +172,8 @@ class ServiceJobs:
             pks = reevaluator.with_vulnerabilities(scope)
         else:
             raise PermanentError("reevaluate needs keys, vulnerabilities or all")
-        report = reevaluator.run(pks, scope, keys)
+        # "all" follows a new build or a whole new advisory set: every document is read again.
+        report = reevaluator.run(pks, scope, keys, reread=everything)
         return {**report.to_json(), "scoped": scope is not None}  # type: ignore[dict-item]
 
     def advisory_sync(self, ctx: JobContext) -> JSONValue:

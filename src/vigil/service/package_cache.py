@@ -7,6 +7,11 @@ that the resource holds and that was not among its named ones). So the service r
 resource, the named packages and their keys, and reads the document again only then. A package
 kept that is no longer named costs one more matcher decision and no finding: the cached set is
 a superset, never a loss.
+
+The same entries are stored with the inventory (``inventories.named_keys``/``named_packages``,
+written at ingest and whenever re-evaluation had to read a document), under the same rules: this
+cache is the first place re-evaluation looks, those columns the second, the document the last.
+After a restart the columns answer for every resource whose inventory is unchanged.
 """
 
 from __future__ import annotations

@@ -12,12 +12,15 @@ any write transaction, with one ``Evaluator`` for the whole run (one advisory sn
 verdict memo makes the packages a fleet shares nearly free); then one transaction locks the
 batch, skips any resource whose inventory changed or that was removed meanwhile (the ingest that
 changed it evaluated it already), reconciles the rest and writes them with bulk statements.
+The writing happens in a second thread, so that the next batch is matched meanwhile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from time import perf_counter
 from typing import Any
 
@@ -25,13 +28,15 @@ from sqlalchemy import ColumnElement, Connection, Engine, Row, select, tuple_
 
 from vigil.advisories.store import AdvisoryStore
 from vigil.db.finding_store import ApplyStats, FindingStore
-from vigil.db.resources import ResourceStore
+from vigil.db.resources import NamedEntries, ResourceStore, remember_named
 from vigil.db.tables import findings, inventories, inventory_keys, resources
 from vigil.domain import Package, Resource, ResourceType
 from vigil.service.clock import Clock, utcnow
-from vigil.service.evaluation import Evaluator
+from vigil.service.evaluation import Evaluator, named_packages_of
 from vigil.service.package_cache import NamedPackages
 from vigil.service.reconciling import Evaluated, NewId, apply_observations, merge
+
+_Remembered = tuple[int, datetime, NamedEntries]
 
 DEFAULT_BATCH = 500
 _IN = 500  # bound parameters per IN list
@@ -112,6 +117,17 @@ def _resource(row: Row[Any]) -> Resource:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch read and matched, waiting to be written."""
+
+    pks: Sequence[int]
+    now: datetime
+    items: list[Evaluated]
+    seen_at: dict[int, Any]  # inventory scanned_at per resource, as matched
+    remember: list[_Remembered]  # named entries read from documents, to store
+
+
 class Reevaluator:
     """Re-matches selected resources against one advisory snapshot (``evaluator``)."""
 
@@ -176,32 +192,46 @@ class Reevaluator:
         resource_pks: Iterable[int],
         scope: Collection[str] | None = None,
         keys: Iterable[tuple[str, str]] = (),
+        *,
+        reread: bool = False,
     ) -> ReevaluationReport:
         """Re-match the resources. With ``scope`` only findings of those vulnerability ids are
         reconciled (loaded, created, closed, observed); the others keep every column. ``keys``
         are the package keys the advisories changed (a resource holding one that became named
-        has its inventory read again rather than taken from the cache)."""
+        has its inventory read again rather than taken from the cache). ``reread`` reads every
+        inventory document again, for when what "named" means may have changed (a new build)."""
         started = perf_counter()
         pks = sorted(set(resource_pks))
         report = ReevaluationReport(selected=len(pks))
         frozen = None if scope is None else frozenset(scope)
         named = self.evaluator.relevance.named(keys)
-        for chunk in _chunks(pks, self.batch):
-            self._batch(chunk, report, frozen, named)
+        # Batch k+1 is read and matched here while batch k is written by one writer thread:
+        # the database works (its own process, or sqlite3 without the GIL) while Python
+        # matches. The evaluator stays in this thread; at most one write is in flight.
+        writing: Future[ApplyStats] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="vigil-reevaluate-write") as writer:
+            for chunk in _chunks(pks, self.batch):
+                prepared = self._prepare(chunk, frozen, named, reread)
+                if writing is not None:
+                    merge(report.stats, writing.result())
+                writing = writer.submit(self._write, prepared, report, frozen)
+            if writing is not None:
+                merge(report.stats, writing.result())
         report.seconds = perf_counter() - started
         return report
 
-    def _batch(
+    def _prepare(
         self,
         pks: Sequence[int],
-        report: ReevaluationReport,
         scope: frozenset[str] | None,
         named: frozenset[tuple[str, str]],
-    ) -> None:
+        reread: bool,
+    ) -> _Prepared:
+        """Read and match one batch, outside any transaction."""
         now = self.clock()
         with self.engine.connect() as connection:
             rows = self._inventories(connection, pks)
-            packages, seen_at = self._packages(connection, rows, named)
+            packages, seen_at, remember = self._packages(connection, rows, named, reread)
         items = []
         for row in rows:
             if row.id in packages:
@@ -210,43 +240,96 @@ class Reevaluator:
                     resource, packages[row.id], now, scope
                 )
                 items.append(Evaluated(row.id, resource, observations))
+        return _Prepared(pks, now, items, seen_at, remember)
+
+    def _write(
+        self, batch: _Prepared, report: ReevaluationReport, scope: frozenset[str] | None
+    ) -> ApplyStats:
+        """Lock the batch and write what changed, skipping resources that moved meanwhile."""
         with self.findings.transaction() as tx:
-            current = tx.load(seen_at, vulnerability_ids=scope)
+            current = tx.load(batch.seen_at, vulnerability_ids=scope)
             fresh = {
-                row.id: row.scanned_at for row in self._inventories(tx.connection, pks, light=True)
+                row.id: row.scanned_at
+                for row in self._inventories(tx.connection, batch.pks, light=True)
             }
-            kept = [i for i in items if fresh.get(i.pk) == seen_at[i.pk]]
+            kept = [i for i in batch.items if fresh.get(i.pk) == batch.seen_at[i.pk]]
             stats = apply_observations(
-                tx, kept, now, new_id=self.new_id, current=current, scope=scope
+                tx, kept, batch.now, new_id=self.new_id, current=current, scope=scope
             )
-        merge(report.stats, stats)
+            remember_named(tx.connection, batch.remember)
+        # Counted by the one writer thread, after its commit; read by the caller at the end.
         report.evaluated += len(kept)
-        report.skipped += len(pks) - len(kept)
+        report.skipped += len(batch.pks) - len(kept)
+        return stats
 
     def _packages(
-        self, connection: Connection, rows: Sequence[Row[Any]], named: frozenset[tuple[str, str]]
-    ) -> tuple[dict[int, tuple[Package, ...]], dict[int, Any]]:
-        """Each resource's named packages, from the cache or, when it cannot answer, from the
-        stored document; and the ``scanned_at`` of the inventory they come from."""
+        self,
+        connection: Connection,
+        rows: Sequence[Row[Any]],
+        named: frozenset[tuple[str, str]],
+        reread: bool,
+    ) -> tuple[dict[int, tuple[Package, ...]], dict[int, Any], list[_Remembered]]:
+        """Each resource's named packages, and the ``scanned_at`` of the inventory they come from.
+
+        From the cache; failing that from the entries remembered with the inventory; failing
+        that (or with ``reread``) from the stored document, whose named entries are then
+        returned to be remembered. Cached or remembered entries do not answer for a resource
+        holding a key of ``named`` that they lack (the diff made it named since).
+        """
         held = self._held(connection, [row.id for row in rows], named) if named else {}
         found: dict[int, tuple[Package, ...]] = {}
         seen_at: dict[int, Any] = {}
         misses = []
         for row in rows:
-            cached = self.cache.get(row.id, row.scanned_at, held.get(row.id, frozenset()))
+            cached = None
+            if not reread:
+                cached = self.cache.get(row.id, row.scanned_at, held.get(row.id, frozenset()))
             if cached is None:
                 misses.append(row.id)
             else:
                 found[row.id], seen_at[row.id] = cached, row.scanned_at
-        for start in range(0, len(misses), _IN):
+        if not reread:
+            for pk, scanned_at, entries in self._remembered(connection, misses):
+                if held.get(pk, frozenset()) <= frozenset(entries.keys):
+                    self._found(found, seen_at, pk, scanned_at, entries)
+        remember: list[_Remembered] = []
+        for chunk in _chunks([pk for pk in misses if pk not in found], _IN):
             query = select(
                 inventories.c.resource_pk, inventories.c.document, inventories.c.scanned_at
-            ).where(inventories.c.resource_pk.in_(misses[start : start + _IN]))
+            ).where(inventories.c.resource_pk.in_(chunk))
             for pk, document, scanned_at in connection.execute(query):
-                packages, keys = self.evaluator.named_packages(document)
-                self.cache.put(pk, scanned_at, keys, packages)
-                found[pk], seen_at[pk] = packages, scanned_at
-        return found, seen_at
+                entries = self.evaluator.named_entries(document)
+                self._found(found, seen_at, pk, scanned_at, entries)
+                remember.append((pk, scanned_at, entries))
+        return found, seen_at, remember
+
+    def _found(
+        self,
+        found: dict[int, tuple[Package, ...]],
+        seen_at: dict[int, Any],
+        pk: int,
+        scanned_at: Any,
+        entries: NamedEntries,
+    ) -> None:
+        packages = named_packages_of(entries)
+        self.cache.put(pk, scanned_at, entries.keys, packages)
+        found[pk], seen_at[pk] = packages, scanned_at
+
+    @staticmethod
+    def _remembered(
+        connection: Connection, pks: Sequence[int]
+    ) -> Iterator[tuple[int, Any, NamedEntries]]:
+        for chunk in _chunks(pks, _IN):
+            query = select(
+                inventories.c.resource_pk,
+                inventories.c.scanned_at,
+                inventories.c.named_keys,
+                inventories.c.named_packages,
+            ).where(inventories.c.resource_pk.in_(chunk), inventories.c.named_keys.is_not(None))
+            for pk, scanned_at, keys, packages in connection.execute(query):
+                entries = NamedEntries.from_columns(keys, packages)
+                if entries is not None:
+                    yield pk, scanned_at, entries
 
     @staticmethod
     def _held(
