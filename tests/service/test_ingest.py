@@ -22,7 +22,6 @@ from tests.service.ingest_support import (
     OPENSSL_OLD,
     T0,
     StepClock,
-    build_store,
     finding_rows,
     host,
     inventory,
@@ -36,11 +35,6 @@ from vigil.service.ingest import Ingestor, ResourceRemoved, UnknownResource
 from vigil.service.resources import ResourceService
 
 ARN = re.compile(r"arn:aws:inspector2:eu-west-1:111122223333:finding/[0-9a-f]{32}")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("advisories"))
 
 
 @pytest.fixture

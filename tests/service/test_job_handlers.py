@@ -20,7 +20,6 @@ from tests.service.ingest_support import (
     ACCOUNT,
     AIOHTTP_OLD,
     JINJA_OLD,
-    build_store,
     finding_rows,
     host,
     inventory,
@@ -47,11 +46,6 @@ from vigil.service.resource_shapes import host as host_resource
 from vigil.service.resources import ResourceService
 
 SETTINGS = RunnerSettings(workers=2, poll_interval=0.02)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("advisories"))
 
 
 def drop_sync(store_path: Path, folder: Path) -> SyncRunner:

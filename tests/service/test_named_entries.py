@@ -4,7 +4,6 @@ PostgreSQL; a key the diff made named, or a re-read, goes back to the document."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from tests.service.ingest_support import (
     ACCOUNT,
     AIOHTTP_OLD,
     StepClock,
-    build_store,
     finding_rows,
     host,
     inventory,
@@ -33,18 +31,6 @@ from vigil.service.reevaluate import Reevaluator, diff_scope
 from vigil.service.resources import ResourceService
 
 QUIET = pypi("vigil-quiet-project", "1.0")  # no advisory names it (yet)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("advisories"))
-
-
-@pytest.fixture
-def store_path(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "advisories.db"
-    shutil.copy(template, path)
-    return path
 
 
 @pytest.fixture

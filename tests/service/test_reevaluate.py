@@ -4,7 +4,6 @@ them, and a resource changed while a batch was being matched is left to its own 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,6 @@ from tests.service.ingest_support import (
     OPENSSL_OLD,
     T0,
     StepClock,
-    build_store,
     finding_rows,
     host,
     inventory,
@@ -36,18 +34,6 @@ from vigil.service.ingest import Ingestor
 from vigil.service.package_cache import NamedPackages
 from vigil.service.reevaluate import Reevaluator, diff_scope
 from vigil.service.resources import ResourceService
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("advisories"))
-
-
-@pytest.fixture
-def store_path(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "advisories.db"
-    shutil.copy(template, path)
-    return path
 
 
 @pytest.fixture

@@ -19,8 +19,11 @@ Create Date: 2026-11-22
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import sqlalchemy as sa
 from alembic import op
+from alembic.operations import BatchOperations
 from sqlalchemy.dialects import postgresql
 
 revision = "0003_inventory_scanned"
@@ -42,23 +45,23 @@ _SMALL_FIRST = (
 _AS_CREATED = ("resource_pk", "document", "package_count", "catalogers", "understood", "scanned_at")
 
 
-def upgrade() -> None:
+def _rebuilt(order: tuple[str, ...]) -> AbstractContextManager[BatchOperations]:
+    """A batch on inventories; on SQLite the table is rebuilt with its columns in ``order``."""
     sqlite = op.get_bind().dialect.name == "sqlite"
-    with op.batch_alter_table(
+    return op.batch_alter_table(
         "inventories",
         recreate="always" if sqlite else "auto",
-        partial_reordering=[_SMALL_FIRST] if sqlite else None,
-    ) as batch:
+        partial_reordering=[order] if sqlite else None,
+    )
+
+
+def upgrade() -> None:
+    with _rebuilt(_SMALL_FIRST) as batch:
         batch.add_column(sa.Column("named_keys", _DOCUMENT, nullable=True))
         batch.add_column(sa.Column("named_packages", _DOCUMENT, nullable=True))
 
 
 def downgrade() -> None:
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    with op.batch_alter_table(
-        "inventories",
-        recreate="always" if sqlite else "auto",
-        partial_reordering=[_AS_CREATED] if sqlite else None,
-    ) as batch:
+    with _rebuilt(_AS_CREATED) as batch:
         batch.drop_column("named_packages")
         batch.drop_column("named_keys")
