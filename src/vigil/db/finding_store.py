@@ -8,20 +8,20 @@ is ever deleted here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, select
 
 from vigil.db.engine import write_transaction
-from vigil.db.finding_writer import ApplyStats, FindingWriter, chunks
+from vigil.db.finding_writer import ApplyStats, FindingWriter, Owner, chunks
 from vigil.db.retention import RetentionPolicy, sweep
 from vigil.db.tables import finding_suppressions, findings, resources
 from vigil.domain.finding_delta import Delta
 from vigil.domain.finding_state import FindingStatus, StatusReason, StoredFinding
 
-__all__ = ["ApplyStats", "FindingStore", "FindingTransaction"]
+__all__ = ["ApplyStats", "FindingStore", "FindingTransaction", "Owner"]
 
 
 class FindingTransaction:
@@ -107,9 +107,12 @@ class FindingTransaction:
                 )
             )
 
-    def apply(self, deltas: Sequence[Delta]) -> ApplyStats:
-        """Write the deltas (each computed from the state ``load`` returned)."""
-        return FindingWriter(self.connection, deltas).write()
+    def apply(
+        self, deltas: Sequence[Delta], owners: Mapping[int, Owner] | None = None
+    ) -> ApplyStats:
+        """Write the deltas (each computed from the state ``load`` returned). ``owners`` are
+        the resources' account, id and type when the caller has them (else they are read)."""
+        return FindingWriter(self.connection, deltas, owners).write()
 
 
 class FindingStore:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
@@ -39,6 +39,14 @@ class ApplyStats:
     history: int = 0
 
 
+class Owner(NamedTuple):
+    """What a finding row copies from its resource (the caller may know it already)."""
+
+    account_id: str
+    resource_id: str
+    resource_type: str
+
+
 def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
@@ -60,12 +68,18 @@ def _update_by_id(connection: Connection, rows: list[dict[str, Any]]) -> None:
 class FindingWriter:
     """Applies the deltas of one batch; every delta was computed from the state it replaces."""
 
-    def __init__(self, connection: Connection, deltas: Sequence[Delta]) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        deltas: Sequence[Delta],
+        owners: Mapping[int, Owner] | None = None,
+    ) -> None:
         if len({d.resource_pk for d in deltas}) != len(deltas):
             raise ValueError("one delta per resource in a batch: each is computed from one state")
         self.c = connection
         self.deltas = deltas
         self.stats = ApplyStats()
+        self.known_owners = owners or {}
         # (resource_pk, vulnerability id) -> (finding id, finding ARN), for history rows.
         self.ident: dict[tuple[int, str], tuple[int, str]] = {}
         self.packages_stale: list[int] = []
@@ -92,8 +106,11 @@ class FindingWriter:
         return self.stats
 
     def _owners(self) -> dict[int, Any]:
-        pks = sorted({d.resource_pk for d in self.deltas if d.created or d.history})
-        owners: dict[int, Any] = {}
+        wanted = {d.resource_pk for d in self.deltas if d.created or d.history}
+        owners: dict[int, Any] = {
+            pk: self.known_owners[pk] for pk in wanted & self.known_owners.keys()
+        }
+        pks = sorted(wanted - owners.keys())
         for chunk in chunks(pks):
             query = select(
                 resources.c.id,
@@ -102,7 +119,7 @@ class FindingWriter:
                 resources.c.resource_type,
             ).where(resources.c.id.in_(chunk))
             owners.update((row.id, row) for row in self.c.execute(query))
-        missing = set(pks) - owners.keys()
+        missing = wanted - owners.keys()
         if missing:
             raise LookupError(f"no such resources: {sorted(missing)}")
         return owners

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vigil.db.finding_store import ApplyStats, FindingTransaction
+from vigil.db.finding_store import ApplyStats, FindingTransaction, Owner
 from vigil.db.suppression import suppression_rules
 from vigil.domain import Observation, Resource, StoredFinding
 from vigil.findings.criteria import Suppressor
@@ -76,7 +76,15 @@ def apply_observations(
                 scope=scope,
             )
         )
-    return tx.apply(deltas)
+    owners = {
+        item.pk: Owner(
+            item.resource.account_id,
+            item.resource.resource_id,
+            item.resource.resource_type.value,
+        )
+        for item in items
+    }
+    return tx.apply(deltas, owners)
 
 
 def _rule_check(rules: Suppressor, resource: Resource) -> Callable[[Observation], Collection[int]]:
