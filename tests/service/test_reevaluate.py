@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -221,3 +222,31 @@ def test_a_package_named_for_the_first_time_is_found_despite_the_cache(
 
     assert finding_rows(db_engine, pk)["CVE-2099-0003"]["status"] == "ACTIVE"
     assert {p.name for p in cache.get(pk, T0) or ()} == {"aiohttp", "vigil-quiet-project"}
+
+
+class _FailsSecondWrite(Reevaluator):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.writes = 0
+
+    def _write(self, *args: Any, **kwargs: Any) -> Any:
+        self.writes += 1
+        if self.writes == 2:
+            raise RuntimeError("disk full")
+        return super()._write(*args, **kwargs)
+
+
+def test_a_failed_batch_write_fails_the_run_after_the_earlier_batches_landed(
+    fleet: Fleet, db_engine: Engine, tmp_path: Path
+) -> None:
+    record = new_record("PYSEC-2099-4", "CVE-2099-0004", "aiohttp", "PyPI", "3.99.1")
+    diff = sync_records(fleet.store_path, tmp_path / "drop", [record])
+    with AdvisoryStore(fleet.store_path, create=False) as store:
+        reevaluator = _FailsSecondWrite(
+            db_engine, Evaluator(store), clock=fleet.clock, batch=1, new_id=sequential_ids(2)
+        )
+        with pytest.raises(RuntimeError, match="disk full"):
+            reevaluator.run(reevaluator.holding(diff.keys), diff_scope(store, diff.changed))
+    # Batches are written in order, one at a time: the first landed, the second did not.
+    assert "CVE-2099-0004" in finding_rows(db_engine, fleet.pks[1])
+    assert "CVE-2099-0004" not in finding_rows(db_engine, fleet.pks[2])
