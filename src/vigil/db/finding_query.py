@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
+from sqlalchemy import ColumnElement, Connection, asc, desc, false, select, tuple_
 
 from vigil.db import json_sql, page_token
 from vigil.db.finding_sql import criteria_condition
@@ -203,69 +203,74 @@ def list_findings(
     source = (
         findings.join(resources, R.id == F.resource_pk) if field in _RESOURCE_SORTS else findings
     )
-    page: list[tuple[int, Any]] = []
+    page: list[tuple[FindingRow, Any]] = []
     if resume is None or resume[0] is not None:
         present = [*where, key.is_not(None)] if nullable else list(where)
         if resume is not None:
             present.append(_after(key, resume[0], resume[1], descending))
-        page = _ids(connection, source, present, key, descending, limit + 1)
+        page = _page(connection, source, present, key, descending, limit + 1)
     if nullable and len(page) <= limit:
         absent = [*where, key.is_(None)]
         if resume is not None and resume[0] is None:
             absent.append(F.id < resume[1] if descending else F.id > resume[1])
-        nulls = _ids(connection, source, absent, F.id, descending, limit + 1 - len(page))
-        page += [(pk, None) for pk, _ in nulls]
-    rows = _fetch(connection, [pk for pk, _ in page[:limit]])
+        nulls = _page(connection, source, absent, F.id, descending, limit + 1 - len(page))
+        page += [(row, None) for row, _ in nulls]
     token = None
     if len(page) > limit:
-        last_id, last_key = page[limit - 1]
-        token = page_token.encode(digest, last_key, last_id)
-    return FindingPage(rows, token)
+        last_row, last_key = page[limit - 1]
+        token = page_token.encode(digest, last_key, last_row.id)
+    return FindingPage(tuple(row for row, _ in page[:limit]), token)
 
 
-def _ids(
+def _page(
     connection: Connection,
     source: Any,
     where: list[ColumnElement[bool]],
     key: ColumnElement[Any],
     descending: bool,
     limit: int,
-) -> list[tuple[int, Any]]:
-    """(id, sort key) of one page, narrow so that the database never sorts documents."""
-    order = [key.desc() if descending else key.asc()]
+) -> list[tuple[FindingRow, Any]]:
+    """One page of findings with their sort keys, in one statement.
+
+    A narrow subquery picks the page's (id, key) from the indexes, so whatever the database
+    orders to find the page is narrow, and only the chosen rows are read in full: one round trip,
+    no list of ids sent back, and the same statement text whatever the page holds.
+    """
+    direction = desc if descending else asc
+    order = [direction(key)]
     if key is not F.id:
-        order.append(F.id.desc() if descending else F.id.asc())
-    query = select(F.id, key).select_from(source).where(*where).order_by(*order).limit(limit)
-    return [(int(pk), value) for pk, value in connection.execute(query)]
-
-
-def _fetch(connection: Connection, ids: list[int]) -> tuple[FindingRow, ...]:
-    if not ids:
-        return ()
-    query = select(
-        F.id,
-        F.finding_arn,
-        F.account_id,
-        F.status,
-        F.first_observed_at,
-        F.last_observed_at,
-        F.updated_at,
-        F.document,
-    ).where(F.id.in_(ids))
-    by_id = {
-        r.id: FindingRow(
-            r.id,
-            r.finding_arn,
-            r.account_id,
-            r.status,
-            r.first_observed_at,
-            r.last_observed_at,
-            r.updated_at,
-            dict(r.document),
+        order.append(direction(F.id))
+    chosen = (
+        select(F.id.label("id"), key.label("sort_key"))
+        .select_from(source)
+        .where(*where)
+        .order_by(*order)
+        .limit(limit)
+        .subquery("page")
+    )
+    query = (
+        select(*_ROW_COLUMNS, chosen.c.sort_key)
+        .join_from(findings, chosen, F.id == chosen.c.id)
+        .order_by(direction(chosen.c.sort_key), direction(chosen.c.id))
+    )
+    return [
+        (FindingRow(pk, arn, account, status, first, last, updated, document), sort_value)
+        for pk, arn, account, status, first, last, updated, document, sort_value in (
+            connection.execute(query).all()
         )
-        for r in connection.execute(query)
-    }
-    return tuple(by_id[pk] for pk in ids if pk in by_id)
+    ]
+
+
+_ROW_COLUMNS = (
+    F.id,
+    F.finding_arn,
+    F.account_id,
+    F.status,
+    F.first_observed_at,
+    F.last_observed_at,
+    F.updated_at,
+    F.document,
+)
 
 
 def scope(accounts: Collection[str]) -> ColumnElement[bool]:
@@ -282,8 +287,10 @@ def _nullable(key: ColumnElement[Any]) -> bool:
 def _after(
     key: ColumnElement[Any], last_key: Any, last_id: int, descending: bool
 ) -> ColumnElement[bool]:
-    past_id = F.id < last_id if descending else F.id > last_id
+    """Rows past (last key, last id) in the sort's direction, as one row-value comparison: both
+    databases then start the index range there instead of filtering every row before it."""
     if key is F.id:
-        return past_id
-    beyond = key < last_key if descending else key > last_key
-    return or_(beyond, and_(key == last_key, past_id))
+        return F.id < last_id if descending else F.id > last_id
+    # Each bound value takes its type from the expression it is compared with.
+    mark = (last_key, last_id)
+    return tuple_(key, F.id) < mark if descending else tuple_(key, F.id) > mark
