@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,8 @@ from vigil.db.tables import (
     finding_suppressions,
     findings,
 )
-from vigil.domain import Delta, NewFinding
+from vigil.domain import Delta, NewFinding, Observation
+from vigil.domain.finding_state import EncodedDocument
 from vigil.findings.reconcile import reconcile
 
 
@@ -377,3 +379,21 @@ def test_an_advisory_diff_reconciles_only_the_vulnerabilities_it_touched(
         "CVE-2": {("ACTIVE", "CRITICAL", later)},
         "CVE-3": {("ACTIVE", "HIGH", later)},
     }
+
+
+def test_a_document_that_carries_its_json_is_written_as_that_text(
+    db_engine: Engine, harness: Harness
+) -> None:
+    plain = observe("CVE-2024-5535", packages=("libssl3", "openssl"))
+    text = json.dumps(dict(plain.document), sort_keys=True, separators=(",", ":"))
+    encoded = Observation(
+        plain.vulnerability_id, EncodedDocument(dict(plain.document), text), plain.document_hash
+    )
+    pk = harness.resources.upsert(host())
+    harness.ingest({pk: [encoded]}, T0)
+    (row,) = rows(db_engine, findings, findings.c.id)
+    assert row["document"] == dict(plain.document)
+    if db_engine.dialect.name == "sqlite":
+        with db_engine.connect() as connection:
+            stored = connection.exec_driver_sql("SELECT document FROM findings").scalar_one()
+        assert stored == text  # written as given, not encoded again

@@ -24,11 +24,13 @@ from tests.service.ingest_support import (
 )
 from vigil.advisories.store import AdvisoryStore
 from vigil.domain import Observation, Resource
+from vigil.domain.finding_state import EncodedDocument
 from vigil.findings import epoch_time, finding_document
 from vigil.service import resource_shapes as shapes
 from vigil.service.evaluation import Evaluator, resource_ref
 from vigil.service.findings_build import package_findings
 from vigil.service.ingest import stored_inventory
+from vigil.service.observation_memo import canonical
 
 RESOURCES = [
     shapes.host(ACCOUNT, "i-0abc", region="eu-west-1", tags={"team": "web", "ünï": "çødé"}),
@@ -94,6 +96,9 @@ def test_memo_documents_and_hashes_equal_the_plain_ones(
         assert json.loads(json.dumps(dict(o.document))) == dict(
             expected[o.vulnerability_id].document
         )
+        # The text the store writes is exactly the canonical JSON the hash was taken over.
+        assert isinstance(o.document, EncodedDocument)
+        assert o.document.json == canonical(dict(expected[o.vulnerability_id].document))
 
 
 def test_matching_only_named_packages_observes_the_same(evaluator: Evaluator) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
+from vigil.db.types import encode_json
+
 # How long a SQLite writer waits for another writer's lock before failing.
 DEFAULT_BUSY_TIMEOUT_MS = 30_000
 # A write-ahead log this long (pages of 4 KiB: 128 MiB) is checkpointed by the writer that
@@ -56,14 +58,25 @@ def _postgresql_engine(url: URL, echo: bool) -> Engine:
     # spent 50-300 ms more with it at 1,000,000 findings and none ran faster.
     given = url.query.get("options")
     options = " ".join(o for o in (given if isinstance(given, str) else None, "-c jit=off") if o)
-    return create_engine(url, pool_pre_ping=True, echo=echo, connect_args={"options": options})
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        echo=echo,
+        connect_args={"options": options},
+        json_serializer=encode_json,
+    )
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
     if url.database in {None, "", ":memory:"}:
         # Each pooled connection would see its own empty in-memory database.
         raise UnsupportedDatabase("the service database must be a file")
-    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": busy_timeout_ms / 1000},
+        json_serializer=encode_json,
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

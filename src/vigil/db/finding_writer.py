@@ -18,6 +18,7 @@ from vigil.db.tables import (
     findings,
     resources,
 )
+from vigil.db.types import stored_document
 from vigil.domain.finding_delta import Delta, NewFinding, Seen
 from vigil.domain.finding_state import FindingStatus
 
@@ -189,7 +190,7 @@ class FindingWriter:
         return {
             **self._status_row(seen, at),
             **finding_columns(seen.vulnerability_id, seen.document),
-            "document": dict(seen.document),
+            "document": stored_document(seen.document),
             "document_hash": seen.document_hash,
         }
 
@@ -262,7 +263,7 @@ class FindingWriter:
             "updated_at": at,
             "closed_at": None,
             "closed_reason": None,
-            "document": dict(new.document),
+            "document": stored_document(new.document),
             "document_hash": new.document_hash,
         }
 

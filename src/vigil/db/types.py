@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 
+from vigil.domain.finding_state import EncodedDocument
+
 # SQLite only autoincrements a column declared exactly INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 Document = JSON().with_variant(JSONB(), "postgresql")
+
+
+def stored_document(document: Mapping[str, Any]) -> Any:
+    """A document as a ``Document`` column takes it: one that carries its JSON goes as it is
+    (``encode_json`` writes that text), any other as a plain dict."""
+    return document if isinstance(document, EncodedDocument) else dict(document)
+
+
+def encode_json(value: Any) -> str:
+    """The engines' JSON serializer: json.dumps, except for documents encoded already."""
+    if isinstance(value, EncodedDocument):
+        return value.json
+    return json.dumps(value)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

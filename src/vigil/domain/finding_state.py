@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -45,6 +45,26 @@ def document_hash(document: Mapping[str, Any]) -> str:
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class EncodedDocument(Mapping[str, Any]):
+    """A read-only finding document that carries its canonical JSON (what ``document_hash``
+    hashes), so that a store writing thousands of them does not encode each again."""
+
+    __slots__ = ("_items", "json")
+
+    def __init__(self, items: dict[str, Any], json_text: str) -> None:
+        self._items = items
+        self.json = json_text
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,10 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from vigil.domain import Observation
-from vigil.domain.finding_state import STATE_KEYS
+from vigil.domain.finding_state import STATE_KEYS, EncodedDocument
 from vigil.findings import ResourceRef, build_package_finding, epoch_time, finding_document
 from vigil.matching import Match
 from vigil.service.vulnerability_facts import FactsCollector
@@ -60,7 +59,7 @@ def _plain(value: Any) -> Any:
 
 
 class _Template:
-    __slots__ = ("document", "head", "tail")
+    __slots__ = ("document", "head", "head_text", "tail", "tail_text")
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         stateless = {k: v for k, v in document.items() if k not in STATE_KEYS}
@@ -68,19 +67,22 @@ class _Template:
         self.document = stateless
         before = canonical({k: v for k, v in stateless.items() if k < _RESOURCES})[1:-1]
         after = canonical({k: v for k, v in stateless.items() if k > _RESOURCES})[1:-1]
-        head = "{" + before + ("," if before else "") + f'"{_RESOURCES}":'
-        self.head = hashlib.sha256(head.encode("utf-8"))
-        self.tail = (("," + after) if after else "").encode("utf-8") + b"}"
+        self.head_text = "{" + before + ("," if before else "") + f'"{_RESOURCES}":'
+        self.head = hashlib.sha256(self.head_text.encode("utf-8"))
+        self.tail_text = (("," + after) if after else "") + "}"
+        self.tail = self.tail_text.encode("utf-8")
 
     def observe(
-        self, vulnerability_id: str, resources: list[dict[str, Any]], encoded: bytes
+        self, vulnerability_id: str, resources: list[dict[str, Any]], text: str, encoded: bytes
     ) -> Observation:
         digest = self.head.copy()
         digest.update(encoded)
         digest.update(self.tail)
         document = dict(self.document)
         document[_RESOURCES] = resources
-        return Observation(vulnerability_id, MappingProxyType(document), digest.hexdigest())
+        # The text hashed is the whole document's canonical JSON: the store writes it as is.
+        whole = EncodedDocument(document, self.head_text + text + self.tail_text)
+        return Observation(vulnerability_id, whole, digest.hexdigest())
 
 
 class ObservationMemo:
@@ -105,7 +107,8 @@ class ObservationMemo:
         if not grouped:
             return []
         resources = resource_document(ref)
-        encoded = canonical(resources).encode("utf-8")
+        text = canonical(resources)
+        encoded = text.encode("utf-8")
         found = []
         for vid, group in grouped.items():
             key = (vid, tuple(group))
@@ -115,7 +118,7 @@ class ObservationMemo:
                 if len(self._templates) >= _MEMO:
                     self._templates.clear()
                 self._templates[key] = template
-            found.append(template.observe(vid, resources, encoded))
+            found.append(template.observe(vid, resources, text, encoded))
         return found
 
     def _template(
