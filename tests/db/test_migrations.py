@@ -24,7 +24,7 @@ def _diff(engine: Engine, target: MetaData) -> list[Any]:
 
 
 def test_head_matches_the_tables(db_engine: Engine) -> None:
-    assert migrate.current(db_engine) == migrate.head() == "0004_account_sort_ids"
+    assert migrate.current(db_engine) == migrate.head() == "0003_inventory_scanned"
     assert _diff(db_engine, metadata) == []
     tables = set(inspect(db_engine).get_table_names())
     assert tables == set(metadata.tables) | {"alembic_version"}
@@ -44,10 +44,10 @@ def test_the_comparison_sees_a_difference(db_engine: Engine) -> None:
 
 def test_upgrade_twice_is_a_no_op(db_engine: Engine) -> None:
     migrate.upgrade(db_engine)
-    assert migrate.current(db_engine) == "0004_account_sort_ids"
+    assert migrate.current(db_engine) == "0003_inventory_scanned"
     with db_engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0004_account_sort_ids",)]
+    assert versions == [("0003_inventory_scanned",)]
 
 
 def test_findings_unique_per_resource_and_vulnerability() -> None:

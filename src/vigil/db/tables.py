@@ -169,14 +169,13 @@ findings = Table(
     Column("document_hash", String(64), nullable=False),
     UniqueConstraint("resource_pk", "vulnerability_id"),
     Index("ix_findings_account_status_rank_id", "account_id", "status", "severity_rank", "id"),
+    Index("ix_findings_account_vulnerability", "account_id", "vulnerability_id"),
     Index("ix_findings_account_resource", "account_id", "resource_id"),
     Index("ix_findings_account_updated", "account_id", "updated_at"),
-    # One account's sort orders end with the id, as ListFindings orders and resumes by (key, id).
-    Index("ix_findings_account_vulnerability_id_id", "account_id", "vulnerability_id", "id"),
-    Index("ix_findings_account_last_observed_id", "account_id", "last_observed_at", "id"),
-    Index("ix_findings_account_first_observed_id", "account_id", "first_observed_at", "id"),
-    Index("ix_findings_account_inspector_score_id", "account_id", "inspector_score", "id"),
-    Index("ix_findings_account_epss_id", "account_id", "epss_score", "id"),
+    Index("ix_findings_account_last_observed", "account_id", "last_observed_at"),
+    Index("ix_findings_account_first_observed", "account_id", "first_observed_at"),
+    Index("ix_findings_account_inspector_score", "account_id", "inspector_score"),
+    Index("ix_findings_account_epss", "account_id", "epss_score"),
     # Added: the retention sweep scans closed findings by closing time.
     Index("ix_findings_status_closed_at", "status", "closed_at"),
     # Sort orders not led by one account: a delegated administrator's ListFindings across many
