@@ -4,7 +4,9 @@ Shape: ten accounts of 1,000 resources each (half hosts, 30% images, 20% functio
 findings per resource drawn from 20,000 vulnerability ids, one or two vulnerable packages per
 finding from 2,000 names, 80% ACTIVE / 10% SUPPRESSED / 10% CLOSED, and Inspector-shaped
 documents of about half a kilobyte. Ids are assigned here so that packages need no read-back.
-SQLite is loaded with executemany in one transaction; PostgreSQL with COPY.
+SQLite is loaded with executemany in one transaction; PostgreSQL with COPY. Statistics are
+gathered right after (ANALYZE; VACUUM ANALYZE on PostgreSQL, as its autovacuum would after such a
+load), so the planners see the data they will be asked about.
 """
 
 from __future__ import annotations
