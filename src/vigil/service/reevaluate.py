@@ -17,6 +17,7 @@ The writing happens in a second thread, so that the next batch is matched meanwh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from datetime import datetime
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Text, cast, select, tuple_
 
 from vigil.advisories.store import AdvisoryStore
 from vigil.db.finding_store import ApplyStats, FindingStore
@@ -37,6 +38,8 @@ from vigil.service.package_cache import NamedPackages
 from vigil.service.reconciling import Evaluated, NewId, apply_observations, merge
 
 _Remembered = tuple[int, datetime, NamedEntries]
+_Decoded = tuple[frozenset[tuple[str, str]], tuple[Package, ...]]
+_DECODED = 10_000  # distinct stored named-entry sets decoded in one run
 
 DEFAULT_BATCH = 500
 _IN = 500  # bound parameters per IN list
@@ -150,6 +153,7 @@ class Reevaluator:
         self.new_id = new_id
         self.cache = cache if cache is not None else NamedPackages()
         self.findings = FindingStore(engine)
+        self._decoded: dict[tuple[str, str], _Decoded] = {}
 
     # -- selection ----------------------------------------------------------------------------
 
@@ -289,9 +293,10 @@ class Reevaluator:
             else:
                 found[row.id], seen_at[row.id] = cached, row.scanned_at
         if not reread:
-            for pk, scanned_at, entries in self._remembered(connection, misses):
-                if held.get(pk, frozenset()) <= frozenset(entries.keys):
-                    self._found(found, seen_at, pk, scanned_at, entries)
+            for pk, scanned_at, (keys, packages) in self._remembered(connection, misses):
+                if held.get(pk, frozenset()) <= keys:
+                    self.cache.put(pk, scanned_at, tuple(keys), packages)
+                    found[pk], seen_at[pk] = packages, scanned_at
         remember: list[_Remembered] = []
         for chunk in _chunks([pk for pk in misses if pk not in found], _IN):
             query = select(
@@ -315,21 +320,33 @@ class Reevaluator:
         self.cache.put(pk, scanned_at, entries.keys, packages)
         found[pk], seen_at[pk] = packages, scanned_at
 
-    @staticmethod
     def _remembered(
-        connection: Connection, pks: Sequence[int]
-    ) -> Iterator[tuple[int, Any, NamedEntries]]:
+        self, connection: Connection, pks: Sequence[int]
+    ) -> Iterator[tuple[int, Any, _Decoded]]:
+        """The named entries stored with the inventories, where known.
+
+        Read as text and decoded once per distinct text: a fleet repeats the same few sets."""
         for chunk in _chunks(pks, _IN):
             query = select(
                 inventories.c.resource_pk,
                 inventories.c.scanned_at,
-                inventories.c.named_keys,
-                inventories.c.named_packages,
+                cast(inventories.c.named_keys, Text),
+                cast(inventories.c.named_packages, Text),
             ).where(inventories.c.resource_pk.in_(chunk), inventories.c.named_keys.is_not(None))
             for pk, scanned_at, keys, packages in connection.execute(query):
-                entries = NamedEntries.from_columns(keys, packages)
-                if entries is not None:
-                    yield pk, scanned_at, entries
+                if packages is None:
+                    continue  # never written without the keys; read the document instead
+                decoded = self._decoded.get((keys, packages))
+                if decoded is None:
+                    entries = NamedEntries(
+                        tuple((str(e), str(n)) for e, n in json.loads(keys)),
+                        tuple(json.loads(packages)),
+                    )
+                    decoded = (frozenset(entries.keys), named_packages_of(entries))
+                    if len(self._decoded) >= _DECODED:
+                        self._decoded.clear()
+                    self._decoded[(keys, packages)] = decoded
+                yield pk, scanned_at, decoded
 
     @staticmethod
     def _held(
