@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from tests.service.ingest_support import (
     ACCOUNT,
     AIOHTTP_OLD,
+    T0,
     StepClock,
     finding_rows,
     host,
@@ -25,7 +26,7 @@ from vigil.db.engine import write_transaction
 from vigil.db.resources import ResourceStore
 from vigil.db.tables import inventories
 from vigil.service.evaluation import Evaluator
-from vigil.service.ingest import Ingestor
+from vigil.service.ingest import Ingestor, stored_inventory
 from vigil.service.package_cache import NamedPackages
 from vigil.service.reevaluate import Reevaluator, diff_scope
 from vigil.service.resources import ResourceService
@@ -105,3 +106,23 @@ def test_a_key_the_diff_made_named_sends_reevaluation_back_to_the_document(
     _reevaluate(db_engine, store_path, clock, [record], tmp_path / "drop")
     assert finding_rows(db_engine, pk)["CVE-2099-0003"]["status"] == "ACTIVE"
     assert sorted(_named(db_engine, pk)) == [("PyPI", "aiohttp"), ("PyPI", "vigil-quiet-project")]
+
+
+def test_an_inventory_stored_without_them_is_read_from_its_document_then_remembered(
+    db_engine: Engine, store_path: Path
+) -> None:
+    clock = StepClock()
+    resources = ResourceStore(db_engine, clock=clock)
+    with write_transaction(db_engine) as connection:
+        pk = resources.upsert_in(connection, host(2))
+        resources.save_inventory(connection, pk, stored_inventory(inventory(AIOHTTP_OLD), T0))
+    with db_engine.connect() as connection:
+        stored = connection.execute(
+            select(inventories.c.named_keys.is_(None), inventories.c.named_packages.is_(None))
+        ).one()
+    assert tuple(stored) == (True, True)  # SQL NULL, not a JSON null
+    with AdvisoryStore(store_path, create=False) as store:
+        reevaluator = Reevaluator(db_engine, Evaluator(store), clock=clock, cache=NamedPackages())
+        reevaluator.run([pk])
+    assert finding_rows(db_engine, pk)["CVE-2021-21330"]["status"] == "ACTIVE"
+    assert _named(db_engine, pk) == [("PyPI", "aiohttp")]

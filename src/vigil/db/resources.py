@@ -14,6 +14,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    null,
     select,
     tuple_,
     update,
@@ -221,8 +222,9 @@ class ResourceStore:
             "catalogers": dict(inventory.catalogers),
             "understood": inventory.understood,
             "scanned_at": inventory.scanned_at,
-            "named_keys": None,
-            "named_packages": None,
+            # SQL NULL, not the JSON null a None would become: "not known yet".
+            "named_keys": null(),
+            "named_packages": null(),
         }
         if inventory.named is not None:
             row["named_keys"] = [list(k) for k in inventory.named.keys]

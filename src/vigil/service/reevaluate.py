@@ -334,14 +334,14 @@ class Reevaluator:
                 cast(inventories.c.named_packages, Text),
             ).where(inventories.c.resource_pk.in_(chunk), inventories.c.named_keys.is_not(None))
             for pk, scanned_at, keys, packages in connection.execute(query):
-                if packages is None:
-                    continue  # never written without the keys; read the document instead
                 decoded = self._decoded.get((keys, packages))
                 if decoded is None:
-                    entries = NamedEntries(
-                        tuple((str(e), str(n)) for e, n in json.loads(keys)),
-                        tuple(json.loads(packages)),
+                    # A JSON null (older rows) is "not known" too: the document answers.
+                    entries = NamedEntries.from_columns(
+                        json.loads(keys or "null"), json.loads(packages or "null")
                     )
+                    if entries is None:
+                        continue
                     decoded = (frozenset(entries.keys), named_packages_of(entries))
                     if len(self._decoded) >= _DECODED:
                         self._decoded.clear()
