@@ -12,9 +12,9 @@ how many of the timed calls included a full collection by Python's garbage colle
 every object of the process and costs this process tens of milliseconds on a small machine.
 
 Usage: python -m benchmarks.findings_query [--backend sqlite|postgresql|both] [--resources N]
-       [--per-resource N] [--runs N] [--keep DIR] [--database URL] [--frozen-heap]
+       [--per-resource N] [--runs N] [--keep DIR] [--database URL] [--no-frozen-heap]
 (--keep leaves the loaded store behind and prints its URL; --database measures it again;
---frozen-heap freezes the process's objects first, see run_queries)
+the heap is frozen first as the server freezes it, see run_queries; --no-frozen-heap does not)
 (results also written to benchmarks/results/findings_query.json)
 """
 
@@ -117,8 +117,8 @@ def run_queries(
     engine: Engine, n_resources: int, runs: int, *, frozen_heap: bool = False
 ) -> dict[str, dict[str, float]]:
     """Every query in both scopes. With ``frozen_heap`` the objects alive before the queries
-    (modules, the engine) are moved out of the collector's sight first (``gc.freeze``), as a
-    server that freezes its heap once started would run them: a full collection then walks only
+    (modules, the engine) are moved out of the collector's sight first (``gc.freeze``), as
+    ``vigil server`` freezes its heap once started: a full collection then walks only
     what the queries leave, instead of the whole process."""
     scopes = {
         "admin (10 accounts)": findings_data.ACCOUNTS,
@@ -255,9 +255,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--frozen-heap",
-        action="store_true",
-        help="freeze the objects alive before the queries (gc.freeze), as a server would once "
-        "started; full collections then walk only what the queries leave",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="freeze the objects alive before the queries (gc.freeze), as `vigil server` does "
+        "once started; full collections then walk only what the queries leave (default: on)",
     )
     args = parser.parse_args()
     if args.database and args.backend == "both":

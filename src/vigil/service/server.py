@@ -16,6 +16,7 @@ the API room's), because this room must not import the API.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import signal
 import socket
@@ -167,6 +168,11 @@ class VigilServer:
                 timeout_graceful_shutdown=max(int(settings.shutdown_timeout), 1),
             )
         )
+        # Everything alive now (modules, models, the app) lives as long as the process: moved out
+        # of the collector's sight, a full collection walks only what requests and jobs leave,
+        # instead of pausing a request for 70-100 ms to walk the whole heap.
+        gc.collect()
+        gc.freeze()
         shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
         return Started(
             url=f"http://{shown_host}:{port}",
