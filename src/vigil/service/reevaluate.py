@@ -336,7 +336,7 @@ class Reevaluator:
             for pk, scanned_at, keys, packages in connection.execute(query):
                 decoded = self._decoded.get((keys, packages))
                 if decoded is None:
-                    # A JSON null (older rows) is "not known" too: the document answers.
+                    # A JSON null is "not known" too: the document answers.
                     entries = NamedEntries.from_columns(
                         json.loads(keys or "null"), json.loads(packages or "null")
                     )
