@@ -18,13 +18,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from tests.advisories.conftest import doc_of, load_advisories
-from tests.advisories.test_enrichment import KEV, epss_gz, nvd_cves, nvd_feed
+from tests.advisories.conftest import doc_of
+from tests.advisories.enriched import build_enriched_store
 from vigil.advisories.diff import SyncDiff
-from vigil.advisories.enrich import sync_enrichment
-from vigil.advisories.sources.epss import EpssSource
-from vigil.advisories.sources.kev import KevSource
-from vigil.advisories.sources.nvd import NvdFeedSource
 from vigil.advisories.sources.osv_local import OsvDirectorySource
 from vigil.advisories.store import AdvisoryStore
 from vigil.advisories.sync import sync
@@ -43,18 +39,7 @@ DEBIAN_11 = Ecosystem.parse("Debian:11")
 
 def build_store(directory: Path) -> Path:
     """The OSV fixtures plus NVD, KEV and EPSS from their real files, in a new store."""
-    path = directory / "advisories.db"
-    with AdvisoryStore(path, clock=lambda: SYNCED) as store:
-        with store.batch("fixtures", complete=False) as batch:
-            for advisory in load_advisories():
-                batch.put(advisory)
-            batch.commit(None)
-        nvd = directory / "nvd.json"
-        nvd.write_text(json.dumps(nvd_feed(nvd_cves())))
-        sync_enrichment(store, NvdFeedSource(str(nvd)))
-        sync_enrichment(store, KevSource(str(KEV)))
-        sync_enrichment(store, EpssSource(str(epss_gz(directory))))
-    return path
+    return build_enriched_store(directory, SYNCED)
 
 
 def deb(name: str, version: str, source: str | None = None) -> Package:
