@@ -61,6 +61,10 @@ class NamedEntries:
             return None
         return cls(tuple((str(e), str(n)) for e, n in keys), tuple(packages))
 
+    def columns(self) -> tuple[list[list[str]], list[dict[str, Any]]]:
+        """The values of the ``named_keys`` and ``named_packages`` columns."""
+        return [list(k) for k in self.keys], [dict(p) for p in self.packages]
+
 
 def remember_named(
     connection: Connection, found: Sequence[tuple[int, datetime, NamedEntries]]
@@ -77,18 +81,13 @@ def remember_named(
         )
         .values(named_keys=bindparam("p_keys"), named_packages=bindparam("p_packages"))
     )
-    connection.execute(
-        statement,
-        [
-            {
-                "p_pk": pk,
-                "p_scanned_at": scanned_at,
-                "p_keys": [list(k) for k in named.keys],
-                "p_packages": [dict(p) for p in named.packages],
-            }
-            for pk, scanned_at, named in found
-        ],
-    )
+    rows = []
+    for pk, scanned_at, named in found:
+        keys, packages = named.columns()
+        rows.append(
+            {"p_pk": pk, "p_scanned_at": scanned_at, "p_keys": keys, "p_packages": packages}
+        )
+    connection.execute(statement, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +226,7 @@ class ResourceStore:
             "named_packages": null(),
         }
         if inventory.named is not None:
-            row["named_keys"] = [list(k) for k in inventory.named.keys]
-            row["named_packages"] = [dict(p) for p in inventory.named.packages]
+            row["named_keys"], row["named_packages"] = inventory.named.columns()
         done = connection.execute(
             update(inventories).where(inventories.c.resource_pk == pk).values(**row)
         ).rowcount

@@ -124,15 +124,8 @@ class Evaluator:
         """``observe`` for a stored inventory document, matching only the packages that some
         advisory names (the others cannot match; see ``relevance``); ``only`` limits the
         observations to those vulnerability ids."""
-        packages, _ = self.named_packages(document)
+        packages = named_packages_of(self.named_entries(document))
         return self.observe_packages(resource, packages, now, only)
-
-    def named_packages(
-        self, document: Mapping[str, Any]
-    ) -> tuple[tuple[Package, ...], list[tuple[str, str]]]:
-        """The packages of an inventory document that some advisory names, and their keys."""
-        named = self.named_entries(document)
-        return named_packages_of(named), list(named.keys)
 
     def named_entries(self, document: Mapping[str, Any]) -> NamedEntries:
         """The entries of an inventory document that some advisory names, with their keys."""

@@ -295,8 +295,7 @@ class Reevaluator:
         if not reread:
             for pk, scanned_at, (keys, packages) in self._remembered(connection, misses):
                 if held.get(pk, frozenset()) <= keys:
-                    self.cache.put(pk, scanned_at, tuple(keys), packages)
-                    found[pk], seen_at[pk] = packages, scanned_at
+                    self._found(found, seen_at, pk, scanned_at, tuple(keys), packages)
         remember: list[_Remembered] = []
         for chunk in _chunks([pk for pk in misses if pk not in found], _IN):
             query = select(
@@ -304,7 +303,8 @@ class Reevaluator:
             ).where(inventories.c.resource_pk.in_(chunk))
             for pk, document, scanned_at in connection.execute(query):
                 entries = self.evaluator.named_entries(document)
-                self._found(found, seen_at, pk, scanned_at, entries)
+                packages = named_packages_of(entries)
+                self._found(found, seen_at, pk, scanned_at, entries.keys, packages)
                 remember.append((pk, scanned_at, entries))
         return found, seen_at, remember
 
@@ -314,10 +314,10 @@ class Reevaluator:
         seen_at: dict[int, Any],
         pk: int,
         scanned_at: Any,
-        entries: NamedEntries,
+        keys: Sequence[tuple[str, str]],
+        packages: tuple[Package, ...],
     ) -> None:
-        packages = named_packages_of(entries)
-        self.cache.put(pk, scanned_at, entries.keys, packages)
+        self.cache.put(pk, scanned_at, keys, packages)
         found[pk], seen_at[pk] = packages, scanned_at
 
     def _remembered(
